@@ -1,0 +1,177 @@
+"""The data loaders: offline copies first, verified, and clear errors when a copy is missing or bad."""
+
+import os
+import pathlib
+import shutil
+import urllib.error
+
+import keras
+import pytest
+
+import utils
+from utils import data
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LOADERS = {"shakespeare.txt": utils.load_shakespeare, "alice.txt": utils.load_alice}
+
+
+@pytest.fixture(scope="session")
+def good_copies():
+    """The folder of good copies: $COURSE_DATA_DIR, else ../shared/data beside the repository."""
+    folder = pathlib.Path(os.environ.get("COURSE_DATA_DIR") or ROOT.parent / "shared" / "data")
+    if not all((folder / name).is_file() for name in LOADERS):
+        message = f"the course's data files are not in {folder}; set COURSE_DATA_DIR"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """Empty COURSE_DATA_DIR and Keras cache, and no network: every download fails."""
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    (tmp_path / "data").mkdir()
+    calls = []
+
+    def no_network(fname, origin, **kwargs):
+        calls.append(origin)
+        raise Exception(f"URL fetch failure on {origin}: None -- [Errno -3] name resolution failed")
+
+    monkeypatch.setattr(keras.utils, "get_file", no_network)
+    return calls
+
+
+def fake_download(monkeypatch, source):
+    """Make keras.utils.get_file 'download' by copying `source` into the cache as Keras would."""
+    calls = []
+
+    def get_file(fname, origin, cache_dir, **kwargs):
+        calls.append(origin)
+        target = pathlib.Path(cache_dir) / "datasets" / fname
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+        return str(target)
+
+    monkeypatch.setattr(keras.utils, "get_file", get_file)
+    return calls
+
+
+def test_shakespeare_from_course_data_dir(good_copies, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(good_copies))
+    text = utils.load_shakespeare()
+    assert len(text) == 1_115_394
+    assert text.startswith("First Citizen:")
+
+
+def test_alice_from_course_data_dir_has_no_bom_and_unix_newlines(good_copies, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(good_copies))
+    text = utils.load_alice()
+    assert text.startswith("The Project Gutenberg eBook of Alice's Adventures in Wonderland")
+    assert "\ufeff" not in text and "\r" not in text
+    assert "CHAPTER I." in text and "THE END" in text
+
+
+@pytest.mark.parametrize("name", sorted(LOADERS))
+def test_offline_without_a_copy_names_file_url_and_variable(offline, name):
+    with pytest.raises(FileNotFoundError) as err:
+        LOADERS[name]()
+    message = str(err.value)
+    assert name in message and "COURSE_DATA_DIR" in message
+    url = data.SHAKESPEARE_URL if name == "shakespeare.txt" else data.ALICE_URL
+    assert url in message and offline == [url]
+
+
+def test_course_data_dir_that_is_not_a_folder_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "no-such-folder"))
+    with pytest.raises(FileNotFoundError, match="COURSE_DATA_DIR=.*no-such-folder.*is not a folder"):
+        utils.load_shakespeare()
+
+
+def test_keras_cache_is_used_before_downloading(good_copies, offline, tmp_path):
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    shutil.copy(good_copies / "shakespeare.txt", cache)
+    assert len(utils.load_shakespeare()) == 1_115_394
+    assert offline == []  # no download attempted
+
+
+def test_download_lands_in_keras_cache_and_is_verified(good_copies, offline, tmp_path, monkeypatch):
+    calls = fake_download(monkeypatch, good_copies / "alice.txt")
+    assert "Alice" in utils.load_alice()
+    assert calls == [data.ALICE_URL]
+    assert (tmp_path / "keras" / "datasets" / "alice.txt").is_file()
+
+
+def truncated(source, tmp_path, n_bytes):
+    bad = tmp_path / f"bad-{source.name}"
+    bad.write_bytes(source.read_bytes()[:n_bytes])
+    return bad
+
+
+@pytest.mark.parametrize(
+    "name, n_bytes, reason",
+    [
+        ("shakespeare.txt", 500_000, "sha256"),
+        ("alice.txt", 80_000, "START and END markers"),
+        ("alice.txt", 0, "title"),
+    ],
+)
+def test_corrupt_copy_in_course_data_dir_is_refused(good_copies, offline, tmp_path, name, n_bytes, reason):
+    bad = truncated(good_copies / name, tmp_path, n_bytes)
+    shutil.copy(bad, tmp_path / "data" / name)
+    with pytest.raises(ValueError) as err:
+        LOADERS[name]()
+    message = str(err.value)
+    assert "corrupt" in message and reason in message and "It was not used" in message
+    assert str(tmp_path / "data" / name) in message
+    assert offline == []  # the bad copy was not silently replaced by a download either
+
+
+def test_alice_that_is_not_utf8_is_refused(good_copies, offline, tmp_path):
+    (tmp_path / "data" / "alice.txt").write_bytes(b"\xff\xfe" + (good_copies / "alice.txt").read_bytes())
+    with pytest.raises(ValueError, match="not UTF-8"):
+        utils.load_alice()
+
+
+def test_alice_with_only_a_short_book_is_refused(offline, tmp_path):
+    fake = (
+        "The Project Gutenberg eBook of Alice's Adventures in Wonderland\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK ALICE ***\nCHAPTER I.\nshort\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK ALICE ***\n"
+    )
+    (tmp_path / "data" / "alice.txt").write_text(fake, encoding="utf-8")
+    with pytest.raises(ValueError, match="fewer than the 100,000 expected"):
+        utils.load_alice()
+
+
+def test_alice_with_crlf_and_older_markers_is_accepted(good_copies, offline, tmp_path):
+    text = (good_copies / "alice.txt").read_text(encoding="utf-8-sig")
+    older = text.replace("START OF THE PROJECT", "START OF THIS PROJECT").replace("\n", "\r\n")
+    (tmp_path / "data" / "alice.txt").write_bytes(older.encode("utf-8"))
+    loaded = utils.load_alice()
+    assert "\r" not in loaded and "START OF THIS PROJECT" in loaded
+
+
+def test_corrupt_download_is_deleted_and_refused(good_copies, offline, tmp_path, monkeypatch):
+    bad = truncated(good_copies / "shakespeare.txt", tmp_path, 1000)
+    fake_download(monkeypatch, bad)
+    with pytest.raises(ValueError, match="corrupt.*sha256"):
+        utils.load_shakespeare()
+    assert not (tmp_path / "keras" / "datasets" / "shakespeare.txt").exists()
+
+
+def test_real_get_file_offline_becomes_file_not_found(monkeypatch, tmp_path):
+    """What keras.utils.get_file really raises with no network is turned into the clear error."""
+    from keras.src.utils import file_utils
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(file_utils, "urlretrieve", no_network)
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    with pytest.raises(FileNotFoundError, match="shakespeare.txt was not found.*name resolution"):
+        utils.load_shakespeare()
+    assert not (tmp_path / "keras" / "datasets" / "shakespeare.txt").exists()

@@ -1,0 +1,121 @@
+"""The badge and Colab setup cell of every notebook come from one place: utils.config."""
+
+import shutil
+import subprocess
+import sys
+import types
+
+import nbformat
+import pytest
+
+from utils import config, notebooks
+
+NOTEBOOKS = notebooks.find_notebooks()
+
+
+def test_the_course_has_notebooks():
+    assert any(p.parent.name == "labs" for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_is_stamped_with_the_course_home(path):
+    assert not notebooks.stamp(path, write=False), "run `python -m utils.notebooks` to re-stamp"
+    nb = nbformat.read(path, as_version=4)
+    relpath = path.relative_to(notebooks.ROOT).as_posix()
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    expected = f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/{relpath}"
+    assert f"]({expected})" in nb.cells[0].source
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A copy of one notebook inside a throwaway course tree."""
+    (tmp_path / "labs").mkdir()
+    path = tmp_path / "labs" / "11-9_copy.ipynb"
+    shutil.copy(NOTEBOOKS[0], path)
+    return path
+
+
+def _setup_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Colab setup")]
+
+
+def test_stamp_moves_badge_and_setup_cell_to_a_new_home(course_copy):
+    root = course_copy.parent.parent
+    assert notebooks.stamp(course_copy, root=root, repo="someone/fork", branch="dev")
+    nb = nbformat.read(course_copy, as_version=4)
+    url = "https://colab.research.google.com/github/someone/fork/blob/dev/labs/11-9_copy.ipynb"
+    assert f"]({url})" in nb.cells[0].source and config.REPO not in nb.cells[0].source
+    (setup,) = _setup_cells(nb)
+    assert 'url = "git+https://github.com/someone/fork@dev"' in setup.source
+    # idempotent: a second stamp changes nothing
+    assert not notebooks.stamp(course_copy, root=root, repo="someone/fork", branch="dev")
+
+
+def test_stamp_adds_a_missing_badge_and_setup_cell(tmp_path):
+    (tmp_path / "lectures").mkdir()
+    path = tmp_path / "lectures" / "11-0_new.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A new lecture\nOne line on what it teaches."),
+        nbformat.v4.new_code_cell("import utils"),
+    ]
+    nbformat.write(nb, path)
+    assert notebooks.stamp(path, root=tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].source.startswith("# A new lecture\n\n[![Open In Colab]")
+    assert nb.cells[1].source == notebooks.setup_cell_source()
+    assert nb.cells[2].source == "import utils"
+
+
+def test_check_mode_reports_without_writing(course_copy, capsys, monkeypatch):
+    monkeypatch.setattr(notebooks, "ROOT", course_copy.parent.parent)
+    nb = nbformat.read(course_copy, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("/blob/main/", "/blob/old-branch/")
+    nbformat.write(nb, course_copy)
+    before = course_copy.read_text()
+    assert notebooks.main(["--check", str(course_copy)]) == 1
+    assert "outdated" in capsys.readouterr().out and course_copy.read_text() == before
+    assert notebooks.main([str(course_copy)]) == 0
+    assert notebooks.main(["--check", str(course_copy)]) == 0
+
+
+def _run_setup_cell(monkeypatch, returncode=0):
+    calls = []
+
+    def fake_run(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, returncode)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    exec(notebooks.setup_cell_source(), {})
+    return calls
+
+
+def test_setup_cell_does_nothing_outside_colab(monkeypatch):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert _run_setup_cell(monkeypatch) == []
+
+
+def test_setup_cell_on_colab_installs_utils_only(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    (cmd,) = _run_setup_cell(monkeypatch)
+    assert cmd[:4] == [sys.executable, "-m", "pip", "install"] and "--no-deps" in cmd
+    assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.BRANCH}"
+    assert not any("tensorflow" in part or "keras" in part for part in cmd)
+
+
+def test_setup_cell_offline_on_colab_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    with pytest.raises(RuntimeError, match="Could not install the course utils from git\\+https"):
+        _run_setup_cell(monkeypatch, returncode=1)
+
+
+def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
+    for relpath in ["homework/11-3_hw.ipynb", "labs/11-2_b.ipynb", "labs/11-1_a.ipynb",
+                    "lectures/11-0_review.ipynb", "labs/.ipynb_checkpoints/11-1_a-checkpoint.ipynb"]:
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text("{}")
+    found = [p.relative_to(tmp_path).as_posix() for p in notebooks.find_notebooks(tmp_path)]
+    assert found == ["lectures/11-0_review.ipynb", "labs/11-1_a.ipynb", "labs/11-2_b.ipynb",
+                     "homework/11-3_hw.ipynb"]

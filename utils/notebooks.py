@@ -1,0 +1,122 @@
+"""Stamp every notebook's Open-in-Colab badge and Colab setup cell from `utils.config`.
+
+The course's home (`config.REPO`, `config.BRANCH`) is defined once. If the course moves, change it
+there and re-stamp every notebook:
+
+    python -m utils.notebooks            # rewrite badges and setup cells where they differ
+    python -m utils.notebooks --check    # only report; exit 1 if any notebook is out of date
+"""
+
+import argparse
+import pathlib
+import re
+import sys
+
+import nbformat
+
+from . import config
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOK_FOLDERS = ("lectures", "labs", "homework")
+SETUP_FIRST_LINE = "# Colab setup"
+_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
+
+
+def colab_url(relpath, repo=config.REPO, branch=config.BRANCH):
+    """The URL that opens the notebook at `relpath` (relative to the repository root) in Colab."""
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{relpath}"
+
+
+def badge(relpath, repo=config.REPO, branch=config.BRANCH):
+    """The Markdown Open-in-Colab badge for the notebook at `relpath`."""
+    image = "https://colab.research.google.com/assets/colab-badge.svg"
+    return f"[![Open In Colab]({image})]({colab_url(relpath, repo, branch)})"
+
+
+def setup_cell_source(repo=config.REPO, branch=config.BRANCH):
+    """The standard first code cell: on Colab it installs this course's `utils`; elsewhere nothing.
+
+    It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded.
+    """
+    return f'''{SETUP_FIRST_LINE}: fetch this course's `utils` package. Elsewhere this cell does nothing.
+# It installs utils alone (--no-deps): Colab's own TensorFlow is kept as it is.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib
+    import subprocess
+
+    url = "git+https://github.com/{repo}@{branch}"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", url]
+    if subprocess.run(pip).returncode != 0:
+        raise RuntimeError(f"Could not install the course utils from {{url}}: is the runtime online?")
+    importlib.invalidate_caches()'''
+
+
+def find_notebooks(root=None):
+    """Every course notebook, in teaching order (folder, then file name)."""
+    root = pathlib.Path(root or ROOT)
+    return [
+        path
+        for folder in NOTEBOOK_FOLDERS  # lectures, then labs, then homework
+        for path in sorted((root / folder).rglob("*.ipynb"))
+        if ".ipynb_checkpoints" not in path.parts
+    ]
+
+
+def stamp(path, root=None, repo=config.REPO, branch=config.BRANCH, write=True):
+    """Give the notebook at `path` the current badge and setup cell; True if anything changed.
+
+    The badge goes in the first Markdown cell (after its title line if it has none yet); the setup
+    cell is the first code cell starting with "# Colab setup" (inserted before the first code cell if
+    missing).
+    """
+    path, root = pathlib.Path(path).resolve(), pathlib.Path(root or ROOT).resolve()
+    if root not in path.parents:
+        raise ValueError(f"{path} is not inside the course folder {root}: its badge needs that path.")
+    relpath = path.relative_to(root).as_posix()
+    nb = nbformat.read(path, as_version=4)
+    before = nbformat.writes(nb)
+
+    first_md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first_md is None:
+        raise ValueError(f"{relpath} has no Markdown cell: start it with a title cell.")
+    new_badge = badge(relpath, repo, branch)
+    if _BADGE.search(first_md.source):
+        first_md.source = _BADGE.sub(lambda _: new_badge, first_md.source, count=1)
+    else:
+        title, _, rest = first_md.source.partition("\n")
+        first_md.source = f"{title}\n\n{new_badge}\n{rest}".rstrip("\n")
+
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    setup = next((c for c in code if c.source.startswith(SETUP_FIRST_LINE)), None)
+    if setup is None:
+        setup = nbformat.v4.new_code_cell()
+        index = nb.cells.index(code[0]) if code else len(nb.cells)
+        nb.cells.insert(index, setup)
+    setup.source = setup_cell_source(repo, branch)
+    setup.outputs, setup.execution_count = [], None
+
+    changed = nbformat.writes(nb) != before
+    if changed and write:
+        nbformat.write(nb, path)
+    return changed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="notebooks (default: every course notebook)")
+    parser.add_argument("--check", action="store_true", help="report only; exit 1 if outdated")
+    args = parser.parse_args(argv)
+    paths = args.paths or find_notebooks()
+    outdated = [p for p in paths if stamp(p, write=not args.check)]
+    for p in outdated:
+        print(("outdated: " if args.check else "stamped: ") + str(p))
+    if args.check and outdated:
+        print("Run `python -m utils.notebooks` to re-stamp them.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

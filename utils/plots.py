@@ -1,0 +1,58 @@
+"""Plotting helpers shared by the notebooks. Every figure gets a title and labelled axes."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_word_vectors(vectors, words, title, ax=None):
+    """Scatter 2-D word vectors (one row per word) and write each word beside its point."""
+    vectors = np.asarray(vectors, dtype=float)
+    if vectors.ndim != 2 or vectors.shape[1] != 2:
+        raise ValueError(
+            f"vectors must have shape (n_words, 2), got {vectors.shape}: "
+            "use a 2-dimensional embedding, or project the vectors to 2-D first."
+        )
+    if len(words) != len(vectors):
+        raise ValueError(f"got {len(words)} words for {len(vectors)} vectors; give one per vector.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    ax.scatter(vectors[:, 0], vectors[:, 1])
+    # Words whose points (nearly) coincide get their labels stacked instead of printed on top.
+    span = np.ptp(vectors, axis=0).max() or 1.0
+    for i, (word, point) in enumerate(zip(words, vectors)):
+        below = np.sum(np.linalg.norm(vectors[:i] - point, axis=1) < 0.03 * span)
+        ax.annotate(word, point, textcoords="offset points", xytext=(4, 4 + 11 * below))
+    ax.set_title(title)
+    ax.set_xlabel("embedding dimension 1")
+    ax.set_ylabel("embedding dimension 2")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_sequences(sequences, title, ax=None, pad_value=0):
+    """Draw a padded integer matrix (one row per sequence) as a grid of numbered cells.
+
+    Padding cells (`pad_value`) are pale and the rest coloured, so 'pre' and 'post' padding and
+    truncation can be seen at a glance.
+    """
+    try:
+        matrix = np.asarray(sequences)
+    except ValueError:  # ragged lists of different lengths
+        matrix = np.asarray(sequences, dtype=object)
+    if matrix.ndim != 2 or not np.issubdtype(matrix.dtype, np.integer):
+        raise ValueError(
+            f"sequences must be a 2-D integer array (pad them first), got shape {matrix.shape} "
+            f"and dtype {matrix.dtype}."
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.6 * matrix.shape[1] + 1, 0.6 * matrix.shape[0] + 1))
+    ax.imshow(matrix != pad_value, cmap="Blues", vmin=-0.6, vmax=1.4, aspect="equal")
+    for (row, col), value in np.ndenumerate(matrix):
+        ax.text(col, row, str(value), ha="center", va="center",
+                color="0.6" if value == pad_value else "black")
+    ax.set_xticks(range(matrix.shape[1]))
+    ax.set_yticks(range(matrix.shape[0]))
+    ax.set_title(title)
+    ax.set_xlabel("position in the sequence")
+    ax.set_ylabel("sequence")
+    return ax
