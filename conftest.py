@@ -12,13 +12,15 @@ import nbval.plugin
 os.environ.setdefault("COURSE_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter quiet
 
-# nbval compares a checked cell's stderr as well as its stdout. TensorFlow writes log lines to stderr
-# that vary by machine, so checked cells are compared on what they print and return, not on stderr.
+# nbval compares a checked cell's stderr as well as its stdout. TensorFlow writes log lines to
+# stderr that vary by machine, so checked cells are compared on what they print and return only.
 _compare_outputs = nbval.plugin.IPyNbCell.compare_outputs
 
 
 def _without_stderr(outputs):
-    return [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return [
+        o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+    ]
 
 
 def _compare_outputs_without_stderr(self, test, ref, skip_compare=None):

@@ -1,4 +1,4 @@
-"""The data loaders: offline copies first, verified, and clear errors when a copy is missing or bad."""
+"""The data loaders: offline copies first, verified; clear errors for a missing or bad copy."""
 
 import os
 import pathlib
@@ -85,7 +85,9 @@ def test_offline_without_a_copy_names_file_url_and_variable(offline, name):
 
 def test_course_data_dir_that_is_not_a_folder_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "no-such-folder"))
-    with pytest.raises(FileNotFoundError, match="COURSE_DATA_DIR=.*no-such-folder.*is not a folder"):
+    with pytest.raises(
+        FileNotFoundError, match="COURSE_DATA_DIR=.*no-such-folder.*is not a folder"
+    ):
         utils.load_shakespeare()
 
 
@@ -118,7 +120,9 @@ def truncated(source, tmp_path, n_bytes):
         ("alice.txt", 0, "title"),
     ],
 )
-def test_corrupt_copy_in_course_data_dir_is_refused(good_copies, offline, tmp_path, name, n_bytes, reason):
+def test_corrupt_copy_in_course_data_dir_is_refused(
+    good_copies, offline, tmp_path, name, n_bytes, reason
+):
     bad = truncated(good_copies / name, tmp_path, n_bytes)
     shutil.copy(bad, tmp_path / "data" / name)
     with pytest.raises(ValueError) as err:
@@ -130,7 +134,9 @@ def test_corrupt_copy_in_course_data_dir_is_refused(good_copies, offline, tmp_pa
 
 
 def test_alice_that_is_not_utf8_is_refused(good_copies, offline, tmp_path):
-    (tmp_path / "data" / "alice.txt").write_bytes(b"\xff\xfe" + (good_copies / "alice.txt").read_bytes())
+    (tmp_path / "data" / "alice.txt").write_bytes(
+        b"\xff\xfe" + (good_copies / "alice.txt").read_bytes()
+    )
     with pytest.raises(ValueError, match="not UTF-8"):
         utils.load_alice()
 

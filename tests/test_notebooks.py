@@ -23,7 +23,9 @@ def test_every_notebook_is_stamped_with_the_course_home(path):
     nb = nbformat.read(path, as_version=4)
     relpath = path.relative_to(notebooks.ROOT).as_posix()
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    expected = f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/{relpath}"
+    expected = (
+        f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/{relpath}"
+    )
     assert f"]({expected})" in nb.cells[0].source
 
 
@@ -107,15 +109,24 @@ def test_setup_cell_on_colab_installs_utils_only(monkeypatch):
 
 def test_setup_cell_offline_on_colab_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    with pytest.raises(RuntimeError, match="Could not install the course utils from git\\+https"):
+    with pytest.raises(RuntimeError, match="Cannot install the course utils from git\\+https"):
         _run_setup_cell(monkeypatch, returncode=1)
 
 
 def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
-    for relpath in ["homework/11-3_hw.ipynb", "labs/11-2_b.ipynb", "labs/11-1_a.ipynb",
-                    "lectures/11-0_review.ipynb", "labs/.ipynb_checkpoints/11-1_a-checkpoint.ipynb"]:
+    for relpath in [
+        "homework/11-3_hw.ipynb",
+        "labs/11-2_b.ipynb",
+        "labs/11-1_a.ipynb",
+        "lectures/11-0_review.ipynb",
+        "labs/.ipynb_checkpoints/11-1_a-checkpoint.ipynb",
+    ]:
         (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relpath).write_text("{}")
     found = [p.relative_to(tmp_path).as_posix() for p in notebooks.find_notebooks(tmp_path)]
-    assert found == ["lectures/11-0_review.ipynb", "labs/11-1_a.ipynb", "labs/11-2_b.ipynb",
-                     "homework/11-3_hw.ipynb"]
+    assert found == [
+        "lectures/11-0_review.ipynb",
+        "labs/11-1_a.ipynb",
+        "labs/11-2_b.ipynb",
+        "homework/11-3_hw.ipynb",
+    ]

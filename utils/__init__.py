@@ -1,7 +1,7 @@
 """Small, tested helpers shared by the Lecture 11 notebooks (one module per concern).
 
 - `config`: fast/full mode (`pick`), `set_seed`, the one-line `environment_report`.
-- `data`: the course's data sets, found offline first and verified (`load_shakespeare`, `load_alice`).
+- `data`: the course's data sets, found offline first, verified (`load_shakespeare`, `load_alice`).
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 """

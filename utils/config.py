@@ -2,7 +2,6 @@
 
 import os
 import platform
-import random
 import sys
 
 import numpy as np

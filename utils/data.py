@@ -60,7 +60,7 @@ def _check_alice(data):
     text = text.replace("\r\n", "\n")
     start, end = _GUTENBERG_START.search(text), _GUTENBERG_END.search(text)
     if not _ALICE_TITLE.search(text):
-        raise ValueError("it does not contain the title \"Alice's Adventures in Wonderland\"")
+        raise ValueError('it does not contain the title "Alice\'s Adventures in Wonderland"')
     if not start or not end or end.start() < start.end():
         raise ValueError("it lacks Project Gutenberg's START and END markers (truncated?)")
     if end.start() - start.end() < _ALICE_MIN_CHARS:
@@ -72,7 +72,7 @@ def _check_alice(data):
 
 
 def keras_cache_dir():
-    """Where `keras.utils.get_file` keeps data sets: `$KERAS_HOME/datasets` or `~/.keras/datasets`."""
+    """The Keras data set cache: `$KERAS_HOME/datasets`, else `~/.keras/datasets`."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return os.path.join(home, "datasets")
 

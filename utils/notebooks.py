@@ -33,24 +33,28 @@ def badge(relpath, repo=config.REPO, branch=config.BRANCH):
     return f"[![Open In Colab]({image})]({colab_url(relpath, repo, branch)})"
 
 
-def setup_cell_source(repo=config.REPO, branch=config.BRANCH):
-    """The standard first code cell: on Colab it installs this course's `utils`; elsewhere nothing.
-
-    It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded.
-    """
-    return f'''{SETUP_FIRST_LINE}: fetch this course's `utils` package. Elsewhere this cell does nothing.
-# It installs utils alone (--no-deps): Colab's own TensorFlow is kept as it is.
+_SETUP_CELL = """\
+# Colab setup: install this course's `utils` package. Elsewhere this cell does nothing.
+# --no-deps: Colab's own TensorFlow is kept as it is, never reinstalled.
 import sys
 
 if "google.colab" in sys.modules:
     import importlib
     import subprocess
 
-    url = "git+https://github.com/{repo}@{branch}"
+    url = "git+https://github.com/REPO@BRANCH"
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", url]
     if subprocess.run(pip).returncode != 0:
-        raise RuntimeError(f"Could not install the course utils from {{url}}: is the runtime online?")
-    importlib.invalidate_caches()'''
+        raise RuntimeError(f"Cannot install the course utils from {url}: is the runtime online?")
+    importlib.invalidate_caches()"""
+
+
+def setup_cell_source(repo=config.REPO, branch=config.BRANCH):
+    """The standard first code cell: on Colab it installs this course's `utils`; elsewhere nothing.
+
+    It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded.
+    """
+    return _SETUP_CELL.replace("REPO@BRANCH", f"{repo}@{branch}")
 
 
 def find_notebooks(root=None):
@@ -67,13 +71,13 @@ def find_notebooks(root=None):
 def stamp(path, root=None, repo=config.REPO, branch=config.BRANCH, write=True):
     """Give the notebook at `path` the current badge and setup cell; True if anything changed.
 
-    The badge goes in the first Markdown cell (after its title line if it has none yet); the setup
-    cell is the first code cell starting with "# Colab setup" (inserted before the first code cell if
-    missing).
+    The badge goes in the first Markdown cell (after its title line if it has none yet). The setup
+    cell is the first code cell that starts with "# Colab setup"; if there is none, it is inserted
+    before the first code cell.
     """
     path, root = pathlib.Path(path).resolve(), pathlib.Path(root or ROOT).resolve()
     if root not in path.parents:
-        raise ValueError(f"{path} is not inside the course folder {root}: its badge needs that path.")
+        raise ValueError(f"{path} is not inside the course folder {root}: its badge needs a path.")
     relpath = path.relative_to(root).as_posix()
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)

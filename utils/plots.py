@@ -19,7 +19,7 @@ def plot_word_vectors(vectors, words, title, ax=None):
     ax.scatter(vectors[:, 0], vectors[:, 1])
     # Words whose points (nearly) coincide get their labels stacked instead of printed on top.
     span = np.ptp(vectors, axis=0).max() or 1.0
-    for i, (word, point) in enumerate(zip(words, vectors)):
+    for i, (word, point) in enumerate(zip(words, vectors, strict=True)):
         below = np.sum(np.linalg.norm(vectors[:i] - point, axis=1) < 0.03 * span)
         ax.annotate(word, point, textcoords="offset points", xytext=(4, 4 + 11 * below))
     ax.set_title(title)
@@ -48,8 +48,14 @@ def plot_sequences(sequences, title, ax=None, pad_value=0):
         _, ax = plt.subplots(figsize=(0.6 * matrix.shape[1] + 1, 0.6 * matrix.shape[0] + 1))
     ax.imshow(matrix != pad_value, cmap="Blues", vmin=-0.6, vmax=1.4, aspect="equal")
     for (row, col), value in np.ndenumerate(matrix):
-        ax.text(col, row, str(value), ha="center", va="center",
-                color="0.6" if value == pad_value else "black")
+        ax.text(
+            col,
+            row,
+            str(value),
+            ha="center",
+            va="center",
+            color="0.6" if value == pad_value else "black",
+        )
     ax.set_xticks(range(matrix.shape[1]))
     ax.set_yticks(range(matrix.shape[0]))
     ax.set_title(title)
