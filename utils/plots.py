@@ -22,6 +22,7 @@ def plot_word_vectors(vectors, words, title, ax=None):
     for i, (word, point) in enumerate(zip(words, vectors, strict=True)):
         below = np.sum(np.linalg.norm(vectors[:i] - point, axis=1) < 0.03 * span)
         ax.annotate(word, point, textcoords="offset points", xytext=(4, 4 + 11 * below))
+    ax.margins(0.2)  # room for the labels
     ax.set_title(title)
     ax.set_xlabel("embedding dimension 1")
     ax.set_ylabel("embedding dimension 2")
