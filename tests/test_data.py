@@ -1,11 +1,13 @@
 """The data loaders: offline copies first, verified; clear errors for a missing or bad copy."""
 
+import hashlib
 import os
 import pathlib
 import shutil
 import urllib.error
 
 import keras
+import numpy as np
 import pytest
 
 import utils
@@ -181,3 +183,40 @@ def test_real_get_file_offline_becomes_file_not_found(monkeypatch, tmp_path):
     with pytest.raises(FileNotFoundError, match="shakespeare.txt was not found.*name resolution"):
         utils.load_shakespeare()
     assert not (tmp_path / "keras" / "datasets" / "shakespeare.txt").exists()
+
+
+def test_mnist_falls_back_to_real_digits_when_not_downloadable(offline):
+    (x_train, y_train), (x_test, y_test), source = utils.load_mnist(download=False)
+    assert "scikit-learn" in source and "mnist.npz was not found" in source
+    assert offline == []  # download=False: no network touched
+    assert x_train.shape[1:] == (28, 28) and x_train.dtype == np.float32
+    assert len(x_train) + len(x_test) == 1797 and len(x_test) == 359
+    assert 0.0 <= x_train.min() and x_train.max() <= 1.0 and x_train.max() > 0.9
+    assert set(np.unique(y_train)) == set(range(10)) and y_test.dtype == np.int64
+
+
+def test_mnist_offline_download_failure_also_falls_back(offline):
+    *_, source = utils.load_mnist(download=True)
+    assert offline == [data.MNIST_URL] and data.MNIST_URL in source
+
+
+def test_mnist_from_course_data_dir(offline, tmp_path, monkeypatch):
+    fake = tmp_path / "data" / "mnist.npz"
+    images = np.full((3, 28, 28), 255, dtype=np.uint8)
+    np.savez(
+        fake,
+        x_train=images,
+        y_train=np.array([1, 2, 3], dtype=np.uint8),
+        x_test=images[:1],
+        y_test=np.array([7], dtype=np.uint8),
+    )
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(fake.read_bytes()).hexdigest())
+    (x_train, y_train), (x_test, y_test), source = utils.load_mnist()
+    assert source == "MNIST" and x_train.shape == (3, 28, 28) and x_train.max() == 1.0
+    assert y_test.tolist() == [7] and y_train.dtype == np.int64
+
+
+def test_corrupt_mnist_is_an_error_not_a_silent_fallback(offline, tmp_path):
+    (tmp_path / "data" / "mnist.npz").write_bytes(b"not an npz")
+    with pytest.raises(ValueError, match="mnist.npz .* corrupt.*sha256"):
+        utils.load_mnist()

@@ -130,3 +130,13 @@ def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
         "labs/11-2_b.ipynb",
         "homework/11-3_hw.ipynb",
     ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_readme_lists_every_notebook_with_its_badge(path):
+    readme = (notebooks.ROOT / "README.md").read_text(encoding="utf-8")
+    relpath = path.relative_to(notebooks.ROOT).as_posix()
+    assert f"]({relpath})" in readme, f"add {relpath} to the README's notebook table"
+    assert f"]({notebooks.colab_url(relpath)})" in readme, (
+        f"README lacks the Colab badge of {relpath}"
+    )

@@ -1,19 +1,22 @@
 """Small, tested helpers shared by the Lecture 11 notebooks (one module per concern).
 
 - `config`: fast/full mode (`pick`), `set_seed`, the one-line `environment_report`.
-- `data`: the course's data sets, found offline first, verified (`load_shakespeare`, `load_alice`).
+- `data`: the course's data sets, found offline first and verified (`load_shakespeare`,
+  `load_alice`, `load_mnist` with its offline stand-in).
+- `numpy_rnn`: an RNN with BPTT, an LSTM and a GRU in plain NumPy, for the lectures.
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed
-from .data import load_alice, load_shakespeare
+from .data import load_alice, load_mnist, load_shakespeare
 from .plots import plot_sequences, plot_word_vectors
 
 __all__ = [
     "environment_report",
     "is_fast",
     "load_alice",
+    "load_mnist",
     "load_shakespeare",
     "on_colab",
     "pick",

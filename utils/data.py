@@ -11,8 +11,12 @@ check a `ValueError`; both say which file, which URL and what to do.
 """
 
 import hashlib
+import io
 import os
 import re
+import socket
+
+import numpy as np
 
 SHAKESPEARE_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
@@ -24,6 +28,9 @@ _ALICE_TITLE = re.compile(r"Alice[’']s Adventures in Wonderland", re.IGNORECAS
 _GUTENBERG_START = re.compile(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _ALICE_MIN_CHARS = 100_000  # the book alone is about 145,000 characters
+
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"  # as in Keras
 
 
 def load_shakespeare():
@@ -38,6 +45,48 @@ def load_alice():
     byte-order mark removed and line endings made `\\n`.
     """
     return _load("alice.txt", ALICE_URL, _check_alice)
+
+
+def load_mnist(download=True):
+    """Handwritten digits as 28x28 images in [0, 1]: MNIST if it can be had, else a stand-in.
+
+    MNIST (60,000 + 10,000 images) is looked up like the other data sets, and downloaded only if
+    `download` is true. Where it cannot be had (offline, or `download=False` as in fast mode), the
+    stand-in is scikit-learn's bundled 8x8 digits (1,797 real handwritten digits) upscaled to 28x28.
+    Returns `(x_train, y_train), (x_test, y_test), source`, where `source` says which one it is.
+    """
+    try:
+        raw = _load("mnist.npz", MNIST_URL, _check_mnist, download=download)
+    except FileNotFoundError as err:
+        source = f"scikit-learn's 8x8 digits upscaled to 28x28, because MNIST is not here: {err}"
+        return (*_digits_as_mnist(), source)
+    with np.load(io.BytesIO(raw), allow_pickle=False) as f:
+        train = (f["x_train"] / np.float32(255), f["y_train"].astype(np.int64))
+        test = (f["x_test"] / np.float32(255), f["y_test"].astype(np.int64))
+    return train, test, "MNIST"
+
+
+def _digits_as_mnist(test_fraction=0.2, seed=0):
+    """scikit-learn's 8x8 digits, upscaled to 28x28 in [0, 1], split into train and test."""
+    import tensorflow as tf
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = tf.image.resize(digits.images[..., None] / 16.0, (28, 28), method="bilinear")
+    images = np.clip(images.numpy()[..., 0], 0.0, 1.0).astype(np.float32)
+    order = np.random.default_rng(seed).permutation(len(images))
+    n_test = int(round(test_fraction * len(images)))
+    test, train = order[:n_test], order[n_test:]
+    labels = digits.target.astype(np.int64)
+    return (images[train], labels[train]), (images[test], labels[test])
+
+
+def _check_mnist(data):
+    """The bytes of a good copy of mnist.npz, or a ValueError saying what is wrong."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != MNIST_SHA256:
+        raise ValueError(f"its sha256 is {digest}, not {MNIST_SHA256}")
+    return data
 
 
 def _check_shakespeare(data):
@@ -101,7 +150,7 @@ def _verified(path, name, url, check):
         ) from None
 
 
-def _load(name, url, check):
+def _load(name, url, check, download=True):
     folder = _course_data_dir()
     places = [os.path.join(folder, name)] if folder else []
     places.append(os.path.join(keras_cache_dir(), name))
@@ -109,17 +158,26 @@ def _load(name, url, check):
         if os.path.isfile(path):
             return _verified(path, name, url, check)
 
+    looked = " and ".join(places)
+    if not download:
+        raise FileNotFoundError(
+            f"{name} was not found (looked in {looked}) and downloading it was not allowed. "
+            f"Download it from {url} into a folder and set COURSE_DATA_DIR to that folder."
+        )
     import keras
 
+    timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(60)  # a dead network fails within a minute instead of hanging
     try:
         path = keras.utils.get_file(name, origin=url, cache_dir=os.path.dirname(keras_cache_dir()))
     except Exception as err:  # get_file wraps network errors in a bare Exception
-        looked = " and ".join(places)
         raise FileNotFoundError(
             f"{name} was not found (looked in {looked}) and could not be downloaded from {url}: "
             f"{err}. On a machine without internet, download it elsewhere and set the environment "
             f"variable COURSE_DATA_DIR to the folder that holds {name}."
         ) from None
+    finally:
+        socket.setdefaulttimeout(timeout)
     try:
         return _verified(path, name, url, check)
     except ValueError:
