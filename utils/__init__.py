@@ -4,15 +4,25 @@
 - `data`: the course's data sets, found offline first and verified (`load_shakespeare`,
   `load_alice`, `load_mnist` with its offline stand-in).
 - `numpy_rnn`: an RNN with BPTT, an LSTM and a GRU in plain NumPy, for the lectures.
+- `text`: the character vocabulary and datasets of next-character windows.
+- `generate`: sampling strategies and the stateful one-step `CharGenerator`.
+- `train`: the distribution strategy and checkpoints that survive a lost session.
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed
 from .data import load_alice, load_mnist, load_shakespeare
+from .generate import CharGenerator, sample, sampling_distribution
 from .plots import plot_sequences, plot_word_vectors
+from .text import CharVocab, split_windows, window_dataset
+from .train import checkpoint_callbacks, distribution_strategy, run_folder
 
 __all__ = [
+    "CharGenerator",
+    "CharVocab",
+    "checkpoint_callbacks",
+    "distribution_strategy",
     "environment_report",
     "is_fast",
     "load_alice",
@@ -22,5 +32,10 @@ __all__ = [
     "pick",
     "plot_sequences",
     "plot_word_vectors",
+    "run_folder",
+    "sample",
+    "sampling_distribution",
     "set_seed",
+    "split_windows",
+    "window_dataset",
 ]

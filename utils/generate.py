@@ -1,0 +1,173 @@
+"""Text generation: sampling strategies and a stateful one-step character generator.
+
+The generator runs a trained Keras model (Embedding or one-hot input, then LSTM/GRU layers, then a
+Dense layer) one character at a time with the NumPy cells of `utils.numpy_rnn`, carrying each
+layer's state from step to step. Every new character costs one step, whatever the length of the
+text so far; the slides' loop instead re-runs `model.predict` on the whole text for every character.
+"""
+
+import numpy as np
+
+from . import numpy_rnn
+
+
+def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
+    """The probabilities a sampler draws the next token from, for each row of `logits`.
+
+    `temperature` divides the logits (below 1 sharpens, above 1 flattens); `top_k` keeps only the k
+    most likely tokens; `top_p` keeps the smallest set of most likely tokens whose probability adds
+    up to at least p (nucleus sampling). What is kept is renormalised to sum to 1.
+    """
+    _check_sampling(temperature, top_k, top_p)
+    z = np.atleast_2d(np.asarray(logits, dtype=np.float64)) / temperature
+    probs = np.exp(z - z.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    order = np.argsort(-probs, axis=-1, kind="stable")
+    ranked = np.take_along_axis(probs, order, axis=-1)
+    keep = np.ones_like(ranked, dtype=bool)
+    if top_k is not None:
+        keep[:, top_k:] = False
+    if top_p is not None:
+        cumulative = np.cumsum(ranked, axis=-1)
+        before = np.concatenate([np.zeros_like(cumulative[:, :1]), cumulative[:, :-1]], axis=-1)
+        keep &= before < top_p  # mass of the tokens ranked above this one
+    kept = np.zeros_like(probs)
+    np.put_along_axis(kept, order, np.where(keep, ranked, 0.0), axis=-1)
+    kept /= kept.sum(axis=-1, keepdims=True)
+    return kept.reshape(np.shape(logits))
+
+
+def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
+    """One token id per row of `logits` (batch, vocab): the argmax if `greedy`, else a draw."""
+    logits = np.atleast_2d(logits)
+    if greedy:
+        return logits.argmax(axis=-1)
+    probs = sampling_distribution(logits, temperature, top_k, top_p)
+    draws = rng.random((len(probs), 1))
+    return np.minimum((np.cumsum(probs, axis=-1) < draws).sum(axis=-1), probs.shape[-1] - 1)
+
+
+class CharGenerator:
+    """Generate text from a trained character model, one step at a time, carrying the state."""
+
+    def __init__(self, model, vocab):
+        self.vocab = vocab
+        self.layers = _runnable_layers(model)
+        first = self.layers[0]
+        self.embedding = first[1] if first[0] == "embedding" else None
+        if self.embedding is not None and len(self.embedding) != len(vocab):
+            raise ValueError(
+                f"the model's Embedding has {len(self.embedding)} rows but the vocabulary has "
+                f"{len(vocab)} characters: use the vocabulary the model was trained with."
+            )
+
+    def generate(
+        self,
+        seed_text,
+        length,
+        n_samples=None,
+        greedy=False,
+        temperature=1.0,
+        top_k=None,
+        top_p=None,
+        seed=None,
+    ):
+        """Continue `seed_text` by `length` characters.
+
+        Returns one string, or a list of `n_samples` strings generated together as one batch.
+        `greedy` takes the most likely character each time; otherwise characters are drawn with
+        `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
+        """
+        _check_sampling(temperature, top_k, top_p)
+        if not isinstance(length, (int, np.integer)) or length < 0:
+            raise ValueError(f"length must be a whole number >= 0, got {length!r}.")
+        if not seed_text:
+            raise ValueError("seed_text is empty: give at least one character to start from.")
+        ids = self.vocab.encode(seed_text)
+        batch = 1 if n_samples is None else n_samples
+        if batch < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
+        rng = np.random.default_rng(seed)
+        states = [None] * len(self.layers)
+        logits, states = self._run(np.tile(ids, (batch, 1)), states)  # read the seed once
+        generated = []
+        for _ in range(length):
+            next_ids = sample(logits, rng, greedy, temperature, top_k, top_p)
+            generated.append(next_ids)
+            logits, states = self._run(next_ids[:, None], states)  # one step per character
+        texts = [seed_text + self.vocab.decode(row) for row in np.array(generated, int).T]
+        if not generated:
+            texts = [seed_text] * batch
+        return texts[0] if n_samples is None else texts
+
+    def _run(self, ids, states):
+        """Feed ids (batch, steps) through every layer; return the last step's logits and states."""
+        x = self.embedding[ids] if self.embedding is not None else np.eye(len(self.vocab))[ids]
+        x = x.astype(np.float32)
+        new_states = []
+        for (kind, weights), state in zip(self.layers, states):
+            if kind == "lstm":
+                h0, c0 = state if state is not None else (None, None)
+                x, h, c, _ = numpy_rnn.lstm_forward(x, *weights, h0=h0, c0=c0)
+                new_states.append((h, c))
+            elif kind == "gru":
+                x, h, _ = numpy_rnn.gru_forward(x, *weights, h0=state)
+                new_states.append(h)
+            else:
+                new_states.append(None)
+                if kind == "dense":
+                    x = x @ weights[0] + weights[1]
+        return x[:, -1], new_states
+
+
+def _runnable_layers(model):
+    """(kind, weights) for each layer of a supported character model, or a clear ValueError."""
+    import keras
+
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            layers.append(("embedding", layer.get_weights()[0]))
+        elif isinstance(layer, keras.layers.LSTM):
+            _check_defaults(layer, "sigmoid")
+            layers.append(("lstm", layer.get_weights()))
+        elif isinstance(layer, keras.layers.GRU):
+            _check_defaults(layer, "sigmoid")
+            if not layer.reset_after:
+                raise ValueError(
+                    f"{layer.name}: only GRU(reset_after=True), Keras' default, is supported."
+                )
+            layers.append(("gru", layer.get_weights()))
+        elif isinstance(layer, (keras.layers.Dense, keras.layers.TimeDistributed)):
+            dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
+            layers.append(("dense", dense.get_weights()))  # pre-activation scores = logits
+        elif isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
+            continue  # nothing to do at generation time
+        else:
+            raise ValueError(
+                f"CharGenerator cannot run layer {layer.name} ({type(layer).__name__}): it "
+                "supports Embedding, LSTM, GRU, Dropout and a final Dense layer."
+            )
+    if not layers or layers[-1][0] != "dense" or any(k == "dense" for k, _ in layers[:-1]):
+        raise ValueError("the model must end in one Dense layer that scores every character.")
+    return layers
+
+
+def _check_defaults(layer, recurrent_activation):
+    if (
+        layer.activation.__name__ != "tanh"
+        or layer.recurrent_activation.__name__ != recurrent_activation
+    ):
+        raise ValueError(f"{layer.name}: only the default tanh/sigmoid activations are supported.")
+
+
+def _check_sampling(temperature, top_k, top_p):
+    if not temperature > 0:
+        raise ValueError(
+            f"temperature must be > 0, got {temperature!r}: use greedy=True for the most likely "
+            "character, a small temperature (e.g. 0.5) for safe text, 1.0 for the model as it is."
+        )
+    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
