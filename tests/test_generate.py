@@ -86,6 +86,14 @@ def test_generator_steps_agree_with_the_whole_model(cells):
     assert ids[3:].tolist() == expected.tolist()
 
 
+def test_next_logits_are_the_models_scores():
+    model = _model([keras.layers.LSTM])
+    expected = model(VOCAB.encode("abc\nd")[None]).numpy()[0, -1]
+    np.testing.assert_allclose(
+        CharGenerator(model, VOCAB).next_logits("abc\nd"), expected, atol=1e-5
+    )
+
+
 def test_generator_accepts_one_hot_models_with_softmax_heads():
     model = keras.Sequential(
         [

@@ -48,6 +48,12 @@ def test_plot_sequences_writes_every_number_and_greys_padding():
     plt.close(ax.figure)
 
 
+def test_plot_sequences_can_show_characters():
+    ax = utils.plot_sequences(np.array([[1, 2, 0]]), title="t", labels=["\n", "a", "b"])
+    assert [t.get_text() for t in ax.texts] == ["a", "b", "\\n"]
+    plt.close(ax.figure)
+
+
 def test_plot_sequences_rejects_ragged_or_float_input():
     with pytest.raises(ValueError, match="2-D integer array"):
         utils.plot_sequences(np.zeros((2, 3)), title="t")
@@ -55,3 +61,12 @@ def test_plot_sequences_rejects_ragged_or_float_input():
         utils.plot_sequences(np.array([1, 2, 3]), title="t")
     with pytest.raises(ValueError, match="pad them first"):
         utils.plot_sequences([[2, 3, 4, 5], [2, 3]], title="t")
+
+
+def test_color_text_html_colours_every_character():
+    page = utils.color_text_html("a <b\n", [1.0, 0.0, -1.0, 0.5, 2.0], title="unit 7")
+    assert page.count("<span") == 5 and "unit 7" in page
+    assert "rgb(255,0,0)" in page and "rgb(0,0,255)" in page and "rgb(255,255,255)" in page
+    assert "&lt;" in page and "<br>" in page  # escaped, and newlines kept
+    with pytest.raises(ValueError, match="one value per character"):
+        utils.color_text_html("abc", [0.1, 0.2], title="t")

@@ -27,18 +27,6 @@ def test_drive_is_for_colab_only():
         train.run_folder("x", use_drive=True)
 
 
-class Interrupt(keras.callbacks.Callback):
-    """Stops training as a lost Colab connection would, after a given epoch."""
-
-    def __init__(self, after_epoch):
-        super().__init__()
-        self.after_epoch = after_epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch == self.after_epoch:
-            raise KeyboardInterrupt("connection lost")
-
-
 def _model():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
@@ -48,14 +36,14 @@ def _model():
 def test_checkpoints_resume_after_an_interruption_and_keep_the_best(tmp_path):
     x, y = np.random.default_rng(0).normal(size=(32, 3)), np.zeros((32, 1))
     callbacks = train.checkpoint_callbacks(tmp_path)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(RuntimeError, match="simulated disconnect after epoch 3"):
         _model().fit(
             x,
             y,
             validation_data=(x, y),
             epochs=5,
             verbose=0,
-            callbacks=[*callbacks, Interrupt(after_epoch=2)],
+            callbacks=[*callbacks, train.InterruptAfter(3)],
         )
     assert (tmp_path / "best.keras").is_file()
     resumed = _model().fit(
@@ -69,3 +57,11 @@ def test_checkpoints_resume_after_an_interruption_and_keep_the_best(tmp_path):
     assert len(resumed.history["loss"]) == 2  # epochs 4 and 5 only: 1 to 3 were not lost
     best = keras.models.load_model(tmp_path / "best.keras")
     assert best.count_params() == 4
+
+
+def test_time_budget_stops_training():
+    x, y = np.zeros((64, 3)), np.zeros((64, 1))
+    history = _model().fit(
+        x, y, batch_size=1, epochs=1000, verbose=0, callbacks=[train.TimeBudget(seconds=0.5)]
+    )
+    assert 1 <= len(history.history["loss"]) < 1000

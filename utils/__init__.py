@@ -7,21 +7,30 @@
 - `text`: the character vocabulary and datasets of next-character windows.
 - `generate`: sampling strategies and the stateful one-step `CharGenerator`.
 - `train`: the distribution strategy and checkpoints that survive a lost session.
-- `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`).
+- `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `color_text_html`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed
 from .data import load_alice, load_mnist, load_shakespeare
 from .generate import CharGenerator, sample, sampling_distribution
-from .plots import plot_sequences, plot_word_vectors
+from .plots import color_text_html, plot_sequences, plot_word_vectors
 from .text import CharVocab, split_windows, window_dataset
-from .train import checkpoint_callbacks, distribution_strategy, run_folder
+from .train import (
+    InterruptAfter,
+    TimeBudget,
+    checkpoint_callbacks,
+    distribution_strategy,
+    run_folder,
+)
 
 __all__ = [
     "CharGenerator",
     "CharVocab",
+    "InterruptAfter",
+    "TimeBudget",
     "checkpoint_callbacks",
+    "color_text_html",
     "distribution_strategy",
     "environment_report",
     "is_fast",

@@ -100,6 +100,13 @@ class CharGenerator:
             texts = [seed_text] * batch
         return texts[0] if n_samples is None else texts
 
+    def next_logits(self, text):
+        """The model's scores (logits) for the character that follows `text`."""
+        if not text:
+            raise ValueError("text is empty: give at least one character.")
+        logits, _ = self._run(self.vocab.encode(text)[None], [None] * len(self.layers))
+        return logits[0]
+
     def _run(self, ids, states):
         """Feed ids (batch, steps) through every layer; return the last step's logits and states."""
         x = self.embedding[ids] if self.embedding is not None else np.eye(len(self.vocab))[ids]

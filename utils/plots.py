@@ -30,11 +30,12 @@ def plot_word_vectors(vectors, words, title, ax=None):
     return ax
 
 
-def plot_sequences(sequences, title, ax=None, pad_value=0):
+def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
     """Draw a padded integer matrix (one row per sequence) as a grid of numbered cells.
 
     Padding cells (`pad_value`) are pale and the rest coloured, so 'pre' and 'post' padding and
-    truncation can be seen at a glance.
+    truncation can be seen at a glance. With `labels` (e.g. a vocabulary's characters) each cell
+    shows `labels[value]` instead of the number.
     """
     try:
         matrix = np.asarray(sequences)
@@ -52,7 +53,7 @@ def plot_sequences(sequences, title, ax=None, pad_value=0):
         ax.text(
             col,
             row,
-            str(value),
+            str(value) if labels is None else repr(labels[value])[1:-1],
             ha="center",
             va="center",
             color="0.6" if value == pad_value else "black",
@@ -63,3 +64,26 @@ def plot_sequences(sequences, title, ax=None, pad_value=0):
     ax.set_xlabel("position in the sequence")
     ax.set_ylabel("sequence")
     return ax
+
+
+def color_text_html(text, values, title):
+    """HTML that shows `text` with each character's background coloured by its value in [-1, 1].
+
+    Blue is negative, red positive, white zero (as in Karpathy's pictures of LSTM cells). Display
+    it in a notebook with `IPython.display.HTML(...)`.
+    """
+    import html
+
+    values = np.asarray(values, dtype=float)
+    if values.shape != (len(text),):
+        raise ValueError(f"need one value per character: {len(text)} characters, {values.shape}.")
+    spans = []
+    for char, value in zip(text, np.clip(values, -1, 1), strict=True):
+        red, blue = (255, int(255 * (1 - value))) if value > 0 else (int(255 * (1 + value)), 255)
+        color = f"rgb({red},{min(red, blue)},{blue})"
+        shown = "&#8629;<br>" if char == "\n" else html.escape(char).replace(" ", "&nbsp;")
+        spans.append(f'<span style="background:{color}" title="{value:+.2f}">{shown}</span>')
+    return (
+        f"<div><b>{html.escape(title)}</b> (blue: negative, red: positive)</div>"
+        f'<div style="font-family:monospace;line-height:1.6">{"".join(spans)}</div>'
+    )

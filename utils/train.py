@@ -2,6 +2,9 @@
 
 import os
 import pathlib
+import time
+
+import keras
 
 from .config import on_colab
 
@@ -51,12 +54,10 @@ def run_folder(name, use_drive=False):
 def checkpoint_callbacks(folder, monitor="val_loss"):
     """Keras callbacks that keep a run safe: resume after an interruption, and keep the best model.
 
-    `BackupAndRestore` saves the whole training state at the end of every epoch and, when `fit` is
-    called again with the same folder, resumes from the last finished epoch. `ModelCheckpoint`
-    keeps the model with the best `monitor` value as `best.keras`.
+    `BackupAndRestore` saves the weights and the epoch reached at the end of every epoch and,
+    when `fit` is called again with the same folder, resumes after the last finished epoch.
+    `ModelCheckpoint` keeps the model with the best `monitor` value as `best.keras`.
     """
-    import keras
-
     folder = pathlib.Path(folder)
     return [
         keras.callbacks.BackupAndRestore(backup_dir=os.fspath(folder / "backup")),
@@ -64,3 +65,32 @@ def checkpoint_callbacks(folder, monitor="val_loss"):
             os.fspath(folder / "best.keras"), monitor=monitor, save_best_only=True
         ),
     ]
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training once `seconds` of wall time have passed; `steps` counts the batches trained."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+        self.steps = 0
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if time.perf_counter() - self.start > self.seconds:
+            self.model.stop_training = True
+
+
+class InterruptAfter(keras.callbacks.Callback):
+    """Fail after the given epoch (counted from 1), as a lost Colab connection would."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            raise RuntimeError(f"simulated disconnect after epoch {self.epoch}")
