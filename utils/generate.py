@@ -55,6 +55,7 @@ class CharGenerator:
         self.layers = _runnable_layers(model)
         first = self.layers[0]
         self.embedding = first[1] if first[0] == "embedding" else None
+        self.one_hot = np.eye(len(vocab), dtype=np.float32)  # the input of models without one
         if self.embedding is not None and len(self.embedding) != len(vocab):
             raise ValueError(
                 f"the model's Embedding has {len(self.embedding)} rows but the vocabulary has "
@@ -87,6 +88,8 @@ class CharGenerator:
         batch = 1 if n_samples is None else n_samples
         if batch < 1:
             raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
+        if length == 0:
+            return seed_text if n_samples is None else [seed_text] * batch
         rng = np.random.default_rng(seed)
         states = [None] * len(self.layers)
         logits, states = self._run(np.tile(ids, (batch, 1)), states)  # read the seed once
@@ -96,8 +99,6 @@ class CharGenerator:
             generated.append(next_ids)
             logits, states = self._run(next_ids[:, None], states)  # one step per character
         texts = [seed_text + self.vocab.decode(row) for row in np.array(generated, int).T]
-        if not generated:
-            texts = [seed_text] * batch
         return texts[0] if n_samples is None else texts
 
     def next_logits(self, text):
@@ -109,8 +110,8 @@ class CharGenerator:
 
     def _run(self, ids, states):
         """Feed ids (batch, steps) through every layer; return the last step's logits and states."""
-        x = self.embedding[ids] if self.embedding is not None else np.eye(len(self.vocab))[ids]
-        x = x.astype(np.float32)
+        x = (self.embedding if self.embedding is not None else self.one_hot)[ids]
+        x = x.astype(np.float32, copy=False)
         new_states = []
         for (kind, weights), state in zip(self.layers, states):
             if kind == "lstm":
