@@ -58,3 +58,10 @@ def test_window_dataset_without_shuffle_keeps_order():
         iter(window_dataset(np.arange(50), length=4, batch_size=3, shift=4, shuffle_buffer=0))
     )
     assert x.numpy()[:, 0].tolist() == [0, 4, 8]
+
+
+def test_shift_below_one_is_refused():
+    with pytest.raises(ValueError, match="shift must be at least 1, got 0"):
+        split_windows(np.arange(10), length=3, shift=0)
+    with pytest.raises(ValueError, match="shift must be at least 1, got 0"):
+        window_dataset(np.arange(10), length=3, batch_size=2, shift=0)

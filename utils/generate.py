@@ -53,12 +53,12 @@ class CharGenerator:
     def __init__(self, model, vocab):
         self.vocab = vocab
         self.layers = _runnable_layers(model)
-        first = self.layers[0]
-        self.embedding = first[1] if first[0] == "embedding" else None
-        self.one_hot = np.eye(len(vocab), dtype=np.float32)  # the input of models without one
-        if self.embedding is not None and len(self.embedding) != len(vocab):
+        kind, weights = self.layers[0]
+        # The input of each id: its row of the Embedding, or a one-hot vector for one-hot models
+        self.inputs = weights if kind == "embedding" else np.eye(len(vocab), dtype=np.float32)
+        if len(self.inputs) != len(vocab):
             raise ValueError(
-                f"the model's Embedding has {len(self.embedding)} rows but the vocabulary has "
+                f"the model's Embedding has {len(self.inputs)} rows but the vocabulary has "
                 f"{len(vocab)} characters: use the vocabulary the model was trained with."
             )
 
@@ -110,8 +110,7 @@ class CharGenerator:
 
     def _run(self, ids, states):
         """Feed ids (batch, steps) through every layer; return the last step's logits and states."""
-        x = (self.embedding if self.embedding is not None else self.one_hot)[ids]
-        x = x.astype(np.float32, copy=False)
+        x = self.inputs[ids].astype(np.float32, copy=False)
         new_states = []
         for (kind, weights), state in zip(self.layers, states):
             if kind == "lstm":
@@ -137,10 +136,10 @@ def _runnable_layers(model):
         if isinstance(layer, keras.layers.Embedding):
             layers.append(("embedding", layer.get_weights()[0]))
         elif isinstance(layer, keras.layers.LSTM):
-            _check_defaults(layer, "sigmoid")
+            _check_default_activations(layer)
             layers.append(("lstm", layer.get_weights()))
         elif isinstance(layer, keras.layers.GRU):
-            _check_defaults(layer, "sigmoid")
+            _check_default_activations(layer)
             if not layer.reset_after:
                 raise ValueError(
                     f"{layer.name}: only GRU(reset_after=True), Keras' default, is supported."
@@ -161,11 +160,8 @@ def _runnable_layers(model):
     return layers
 
 
-def _check_defaults(layer, recurrent_activation):
-    if (
-        layer.activation.__name__ != "tanh"
-        or layer.recurrent_activation.__name__ != recurrent_activation
-    ):
+def _check_default_activations(layer):
+    if layer.activation.__name__ != "tanh" or layer.recurrent_activation.__name__ != "sigmoid":
         raise ValueError(f"{layer.name}: only the default tanh/sigmoid activations are supported.")
 
 

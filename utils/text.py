@@ -47,10 +47,8 @@ def split_windows(ids, length, shift=None):
     of shape (windows, length): inputs and targets, the targets shifted one step ahead.
     """
     ids = np.asarray(ids)
-    _check_window(len(ids), length)
     shift = length if shift is None else shift
-    if shift < 1:
-        raise ValueError(f"shift must be at least 1, got {shift}.")
+    _check_window(len(ids), length, shift)
     starts = np.arange(0, len(ids) - length, shift)
     index = starts[:, None] + np.arange(length + 1)
     windows = ids[index]
@@ -66,9 +64,9 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     """
     import tensorflow as tf
 
-    _check_window(len(ids), length)
-    if batch_size < 1 or shift < 1:
-        raise ValueError(f"batch_size and shift must be at least 1, got {batch_size} and {shift}.")
+    _check_window(len(ids), length, shift)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     dataset = tf.data.Dataset.from_tensor_slices(np.asarray(ids, dtype=np.int32))
     dataset = dataset.window(length + 1, shift=shift, drop_remainder=True)
     dataset = dataset.flat_map(lambda window: window.batch(length + 1))
@@ -79,9 +77,11 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _check_window(n_ids, length):
+def _check_window(n_ids, length, shift):
     if length < 1:
         raise ValueError(f"the window length must be at least 1, got {length}.")
+    if shift < 1:
+        raise ValueError(f"shift must be at least 1, got {shift}.")
     if length >= n_ids:
         raise ValueError(
             f"a window of {length} + 1 characters does not fit in a text of {n_ids}: "
