@@ -135,3 +135,139 @@ def test_generator_refuses_unsupported_models():
         CharGenerator(conv, CharVocab.from_text("abcd"))
     with pytest.raises(ValueError, match="Embedding has 10 rows but the vocabulary has 4"):
         CharGenerator(_model([keras.layers.LSTM]), CharVocab.from_text("abcd"))
+
+
+# ---- WordGenerator: the next-word models of the word-level lab ----
+
+WORD_LINES = ["first citizen:", "before we proceed any further, hear me speak.", "all:", "speak."]
+
+
+@pytest.fixture(scope="module")
+def word_setup():
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(WORD_LINES)
+    total_words = len(tokenizer.word_index) + 1
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((5,)),
+            keras.layers.Embedding(total_words, 4),
+            keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True)),
+            keras.layers.LSTM(3),
+            keras.layers.Dense(total_words, activation="softmax"),
+        ]
+    )
+    return model, tokenizer
+
+
+def _slides_loop(model, tokenizer, seed_text, next_words, max_sequence_len):
+    from tensorflow.keras.preprocessing.sequence import pad_sequences
+
+    for _ in range(next_words):  # the slides' generation loop
+        token_list = tokenizer.texts_to_sequences([seed_text])[0]
+        token_list = pad_sequences([token_list], maxlen=max_sequence_len - 1, padding="pre")
+        predicted = np.argmax(model.predict(token_list, verbose=0), axis=1)
+        output_word = ""
+        for word, index in tokenizer.word_index.items():
+            if index == predicted:
+                output_word = word
+                break
+        seed_text += " " + output_word
+    return seed_text
+
+
+def test_word_generator_scores_are_the_models_log_probabilities(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    generator = WordGenerator(model, tokenizer, max_sequence_len=6)
+    windows = [[3, 4], [1, 2, 3, 4, 5, 6, 7]]  # short: pre-padded; long: its last 5 ids
+    expected = model.predict(np.array([[0, 0, 0, 3, 4], [3, 4, 5, 6, 7]]), verbose=0)
+    np.testing.assert_allclose(np.exp(generator.next_logits(windows)), expected, rtol=1e-5)
+
+
+def test_greedy_word_generation_equals_the_slides_loop(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    dense = model.layers[-1]
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel, bias - 50 * (np.arange(len(bias)) == 0)])  # never predicts padding
+    text = WordGenerator(model, tokenizer, 6).generate("Hear me, citizen", 8, greedy=True)
+    assert text == _slides_loop(model, tokenizer, "Hear me, citizen", 8, 6)
+    dense.set_weights([kernel, bias])
+
+
+def test_word_generator_never_emits_padding(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    dense = model.layers[-1]
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel, bias + 50 * (np.arange(len(bias)) == 0)])  # padding most likely
+    try:
+        text = WordGenerator(model, tokenizer, 6).generate("speak", 6, greedy=True)
+    finally:
+        dense.set_weights([kernel, bias])
+    words = text.split(" ")
+    assert len(words) == 7 and all(w in tokenizer.word_index for w in words[1:])
+
+
+def test_no_repeat_ngram_forbids_repeats(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    generator = WordGenerator(model, tokenizer, 6)
+    looping = generator.generate("speak", 30, greedy=True)
+    texts = generator.generate("speak", 30, n_samples=3, greedy=True, no_repeat_ngram=2)
+    for text in texts:
+        words = text.split(" ")
+        bigrams = list(zip(words, words[1:]))
+        assert len(set(bigrams)) == len(bigrams), text
+    assert len(texts) == 3 and texts[0] != looping  # greedy alone repeats itself in 30 words
+    distinct = generator.generate("speak", 8, no_repeat_ngram=1, seed=0).split(" ")
+    assert len(set(distinct)) == len(distinct) == 9
+
+
+def test_sampled_words_are_reproducible(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    generator = WordGenerator(model, tokenizer, 6)
+    first = generator.generate("all", 10, temperature=2.0, seed=3)
+    assert first == generator.generate("all", 10, temperature=2.0, seed=3)
+    assert first != generator.generate("all", 10, temperature=2.0, seed=4)
+    assert generator.generate("all", 0) == "all"
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (("Xyzzy plugh", 3), {}, "none of the words of 'Xyzzy plugh'"),
+        (("", 3), {}, "none of the words"),
+        (("speak", -1), {}, "n_words must be a whole number >= 0"),
+        (("speak", 3), {"temperature": 0}, "temperature must be > 0"),
+        (("speak", 3), {"no_repeat_ngram": 0}, "no_repeat_ngram must be a whole number >= 1"),
+        (("speak", 3), {"n_samples": 0}, "n_samples must be at least 1"),
+    ],
+)
+def test_word_generator_bad_input(word_setup, args, kwargs, message):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    with pytest.raises(ValueError, match=message):
+        WordGenerator(model, tokenizer, 6).generate(*args, **kwargs)
+
+
+def test_distinct_share_of_characters_and_words():
+    from utils.generate import distinct_share
+
+    assert distinct_share("abcabc", 3) == 3 / 4  # abc, bca, cab, abc
+    assert distinct_share("please ye please ye please ye".split(), 2) == 2 / 5
+    assert distinct_share(list("abcd"), 1) == 1.0
+    with pytest.raises(ValueError, match="need at least n = 5 tokens, got 3"):
+        distinct_share("abc", 5)
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        distinct_share("abc", 0)

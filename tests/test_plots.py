@@ -70,3 +70,56 @@ def test_color_text_html_colours_every_character():
     assert "&lt;" in page and "<br>" in page  # escaped, and newlines kept
     with pytest.raises(ValueError, match="one value per character"):
         utils.color_text_html("abc", [0.1, 0.2], title="t")
+
+
+def test_plot_history_one_panel_per_metric_validation_dashed():
+    lstm = {
+        "loss": [3.0, 2.0],
+        "accuracy": [0.2, 0.4],
+        "val_loss": [3.2, 2.9],
+        "val_accuracy": [0.1, 0.2],
+    }
+    gru = {"loss": [2.5, 1.5], "accuracy": [0.3, 0.5]}
+    fig = utils.plot_history({"LSTM": lstm, "GRU": gru}, title="Word models")
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_title() == "Word models: loss" and acc_ax.get_ylabel() == "accuracy"
+    assert loss_ax.get_xlabel() == "epoch"
+    labels = [line.get_label() for line in loss_ax.lines]
+    assert labels == ["LSTM, training", "LSTM, validation", "GRU, training"]
+    assert loss_ax.lines[1].get_linestyle() == "--"
+    np.testing.assert_array_equal(acc_ax.lines[2].get_ydata(), [0.3, 0.5])
+    plt.close(fig)
+
+
+def test_plot_history_bad_input():
+    with pytest.raises(ValueError, match="histories is empty"):
+        utils.plot_history({}, title="t")
+    with pytest.raises(ValueError, match="has no 'accuracy'"):
+        utils.plot_history({"m": {"loss": [1.0]}}, title="t")
+    plt.close("all")
+
+
+def tiny_model():
+    import keras
+
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Embedding(10, 3), keras.layers.GRU(2, name="gru")]
+    )
+
+
+def test_draw_model_without_graphviz_prints_the_layers(monkeypatch, capsys, tmp_path):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert utils.draw_model(tiny_model(), tmp_path / "m.png") is None
+    out = capsys.readouterr().out
+    assert "Graphviz is not installed" in out and "gru (GRU) -> (None, 2)" in out
+    assert not (tmp_path / "m.png").exists()
+
+
+@pytest.mark.skipif(
+    not __import__("shutil").which("dot"), reason="Graphviz's dot is not installed (CI installs it)"
+)
+def test_draw_model_with_graphviz_writes_the_picture(tmp_path):
+    utils.draw_model(tiny_model(), tmp_path / "m.png")
+    assert (tmp_path / "m.png").stat().st_size > 1000

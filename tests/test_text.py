@@ -65,3 +65,84 @@ def test_shift_below_one_is_refused():
         split_windows(np.arange(10), length=3, shift=0)
     with pytest.raises(ValueError, match="shift must be at least 1, got 0"):
         window_dataset(np.arange(10), length=3, batch_size=2, shift=0)
+
+
+LINES = ["first citizen:", "before we proceed any further, hear me speak.", "", "all:"]
+
+
+def test_ngram_sequences_follow_the_slides_loop():
+    from tensorflow.keras.preprocessing.sequence import pad_sequences
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    from utils.text import ngram_sequences
+
+    data = ngram_sequences(LINES)
+    reference = Tokenizer()
+    reference.fit_on_texts(LINES)
+    expected = []
+    for line in LINES:  # the slides' loop, verbatim
+        token_list = reference.texts_to_sequences([line])[0]
+        for i in range(1, len(token_list)):
+            expected.append(token_list[: i + 1])
+    expected = pad_sequences(expected, maxlen=max(len(x) for x in expected), padding="pre")
+    assert data.tokenizer.word_index == reference.word_index
+    assert data.total_words == len(reference.word_index) + 1 == 12
+    assert data.max_sequence_len == 8 and len(data.labels) == 1 + 7  # 'all:' has one word only
+    np.testing.assert_array_equal(data.predictors, expected[:, :-1])
+    np.testing.assert_array_equal(data.labels, expected[:, -1])
+    assert data.predictors[0].tolist() == [0] * 6 + [data.tokenizer.word_index["first"]]
+
+
+def test_ngram_sequences_reuse_a_tokenizer_and_truncate_long_lines():
+    from utils.text import ngram_sequences
+
+    train = ngram_sequences(LINES)
+    held_out = ngram_sequences(["hear me speak, all citizens"], train.tokenizer, max_sequence_len=3)
+    index = train.tokenizer.word_index
+    # 'citizens' is unknown to the training tokenizer and dropped; windows keep the last 2 words
+    assert held_out.predictors.tolist() == [
+        [0, index["hear"]],
+        [index["hear"], index["me"]],
+        [index["me"], index["speak"]],
+    ]
+    assert held_out.labels.tolist() == [index["me"], index["speak"], index["all"]]
+    assert held_out.total_words == train.total_words
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ("first citizen: before we proceed", "lines must be a list of strings"),
+        (["all:", "", "speak"], "no line of the 3 given has two words"),
+        ([], "no line of the 0 given"),
+    ],
+)
+def test_ngram_sequences_bad_input(lines, message):
+    from utils.text import ngram_sequences
+
+    with pytest.raises(ValueError, match=message):
+        ngram_sequences(lines)
+
+
+def test_ngram_sequences_need_a_fitted_tokenizer():
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    from utils.text import ngram_sequences
+
+    with pytest.raises(ValueError, match="tokenizer has no words yet"):
+        ngram_sequences(LINES, Tokenizer())
+    with pytest.raises(ValueError, match="max_sequence_len must be at least 2"):
+        ngram_sequences(LINES, max_sequence_len=1)
+
+
+def test_ngram_sequences_with_a_limited_vocabulary():
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    from utils.text import ngram_sequences
+
+    tokenizer = Tokenizer(num_words=5, oov_token="<OOV>")
+    tokenizer.fit_on_texts(LINES)
+    data = ngram_sequences(LINES, tokenizer)
+    assert data.total_words == 5  # ids 0 (padding), 1 (<OOV>) and the 3 most frequent words
+    assert data.predictors.max() < 5 and data.labels.max() < 5
+    assert (data.labels == 1).any()  # rare words became <OOV> and are still predicted

@@ -4,18 +4,22 @@
 - `data`: the course's data sets, found offline first and verified (`load_shakespeare`,
   `load_alice`, `load_mnist` with its offline stand-in).
 - `numpy_rnn`: an RNN with BPTT, an LSTM and a GRU in plain NumPy, for the lectures.
-- `text`: the character vocabulary and datasets of next-character windows.
-- `generate`: sampling strategies and the stateful one-step `CharGenerator`.
+- `text`: the character vocabulary, datasets of next-character windows, and the slides' next-word
+  n-gram sequences.
+- `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`.
 - `train`: the distribution strategy and checkpoints that survive a lost session.
-- `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `color_text_html`).
+- `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `plot_history`, `draw_model`,
+  `color_text_html`).
+- `checks`: the homework's automatic feedback (`utils.checks.check_gru_model`, ...).
+- `homework`: generates the student notebooks from the solutions (`python -m utils.homework`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed
 from .data import load_alice, load_mnist, load_shakespeare
-from .generate import CharGenerator, sample, sampling_distribution
-from .plots import color_text_html, plot_sequences, plot_word_vectors
-from .text import CharVocab, split_windows, window_dataset
+from .generate import CharGenerator, WordGenerator, distinct_share, sample, sampling_distribution
+from .plots import color_text_html, draw_model, plot_history, plot_sequences, plot_word_vectors
+from .text import CharVocab, ngram_sequences, split_windows, window_dataset
 from .train import (
     InterruptAfter,
     TimeBudget,
@@ -27,18 +31,23 @@ from .train import (
 __all__ = [
     "CharGenerator",
     "CharVocab",
+    "WordGenerator",
     "InterruptAfter",
     "TimeBudget",
     "checkpoint_callbacks",
     "color_text_html",
+    "distinct_share",
+    "draw_model",
     "distribution_strategy",
     "environment_report",
     "is_fast",
     "load_alice",
     "load_mnist",
     "load_shakespeare",
+    "ngram_sequences",
     "on_colab",
     "pick",
+    "plot_history",
     "plot_sequences",
     "plot_word_vectors",
     "run_folder",

@@ -1,4 +1,5 @@
-"""Text generation: sampling strategies and a stateful one-step character generator.
+"""Text generation: sampling strategies, a stateful one-step character generator, and a word
+generator for next-word models.
 
 The generator runs a trained Keras model (Embedding or one-hot input, then LSTM/GRU layers, then a
 Dense layer) one character at a time with the NumPy cells of `utils.numpy_rnn`, carrying each
@@ -45,6 +46,17 @@ def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
     probs = sampling_distribution(logits, temperature, top_k, top_p)
     draws = rng.random((len(probs), 1))
     return np.minimum((np.cumsum(probs, axis=-1) < draws).sum(axis=-1), probs.shape[-1] - 1)
+
+
+def distinct_share(tokens, n):
+    """The share of distinct n-grams among all n-grams of `tokens` (characters of a string, or a
+    list of words): 1.0 when nothing repeats, near 0 when the text loops."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}.")
+    pieces = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    if not pieces:
+        raise ValueError(f"need at least n = {n} tokens, got {len(tokens)}.")
+    return len(set(pieces)) / len(pieces)
 
 
 class CharGenerator:
@@ -125,6 +137,106 @@ class CharGenerator:
                 if kind == "dense":
                     x = x @ weights[0] + weights[1]
         return x[:, -1], new_states
+
+
+class WordGenerator:
+    """Generate words from a trained next-word model (the slides' Tokenizer ids, pre-padded).
+
+    Compared with the slides' loop it tokenizes the seed once, feeds the model only its window of
+    the last `max_sequence_len - 1` ids through one compiled call (not `model.predict`), looks the
+    word up in `tokenizer.index_word` instead of scanning `word_index`, never emits the padding id
+    0, and can sample and forbid repeated n-grams.
+    """
+
+    def __init__(self, model, tokenizer, max_sequence_len):
+        import tensorflow as tf
+
+        if not tokenizer.word_index:
+            raise ValueError("the tokenizer has no words: use the one the model was trained with.")
+        if max_sequence_len < 2:
+            raise ValueError(f"max_sequence_len must be at least 2, got {max_sequence_len}.")
+        self.tokenizer = tokenizer
+        self.window = max_sequence_len - 1
+        self.softmax = getattr(model.layers[-1], "activation", None) is not None and (
+            model.layers[-1].activation.__name__ == "softmax"
+        )
+        self._call = tf.function(lambda x: model(x, training=False))
+
+    def generate(
+        self,
+        seed_text,
+        n_words,
+        n_samples=None,
+        greedy=False,
+        temperature=1.0,
+        top_k=None,
+        top_p=None,
+        no_repeat_ngram=None,
+        seed=None,
+    ):
+        """Continue `seed_text` by `n_words` words.
+
+        Returns one string, or a list of `n_samples` strings generated together as one batch.
+        `greedy` takes the most likely word each time, as the slides do; otherwise words are drawn
+        with `temperature`, `top_k` and `top_p` (see `sampling_distribution`). With
+        `no_repeat_ngram=n`, a word that would repeat an n-gram already in the text is never
+        chosen (n=1: no word twice). `seed` fixes the draws.
+        """
+        _check_sampling(temperature, top_k, top_p)
+        if not isinstance(n_words, (int, np.integer)) or n_words < 0:
+            raise ValueError(f"n_words must be a whole number >= 0, got {n_words!r}.")
+        if no_repeat_ngram is not None and (
+            not isinstance(no_repeat_ngram, (int, np.integer)) or no_repeat_ngram < 1
+        ):
+            raise ValueError(f"no_repeat_ngram must be a whole number >= 1, got {no_repeat_ngram}.")
+        batch = 1 if n_samples is None else n_samples
+        if batch < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
+        ids = self.tokenizer.texts_to_sequences([seed_text])[0]
+        if not ids:
+            raise ValueError(
+                f"none of the words of {seed_text!r:.60} is in the tokenizer's vocabulary, so the "
+                "model has nothing to start from: use words of the training text."
+            )
+        rng = np.random.default_rng(seed)
+        tokens = [list(ids) for _ in range(batch)]
+        for _ in range(n_words):
+            logits = self.next_logits([row[-self.window :] for row in tokens])
+            logits[:, 0] = -np.inf  # 0 is padding, not a word
+            if no_repeat_ngram is not None:
+                for row, scores in zip(tokens, logits):
+                    banned = _repeating_words(row, no_repeat_ngram)
+                    if len(banned) < np.isfinite(scores).sum():  # else: allow repeats, not nothing
+                        scores[banned] = -np.inf
+            for row, word in zip(tokens, sample(logits, rng, greedy, temperature, top_k, top_p)):
+                row.append(int(word))
+        index_word = self.tokenizer.index_word
+        texts = [" ".join([seed_text] + [index_word[i] for i in row[len(ids) :]]) for row in tokens]
+        return texts[0] if n_samples is None else texts
+
+    def next_logits(self, windows):
+        """The model's log-probabilities of the next word, one row per window of word ids."""
+        x = np.zeros((len(windows), self.window), dtype=np.int32)
+        for i, row in enumerate(windows):
+            row = row[-self.window :]
+            x[i, self.window - len(row) :] = row  # pre-padding, as in training
+        scores = self._call(x).numpy().astype(np.float64)
+        if self.softmax:
+            with np.errstate(divide="ignore"):
+                scores = np.log(scores)
+        return scores
+
+
+def _repeating_words(tokens, n):
+    """The words that would complete an n-gram already present in `tokens`."""
+    if n == 1:
+        return sorted(set(tokens))
+    prefix = tokens[len(tokens) - (n - 1) :]
+    if len(prefix) < n - 1:
+        return []
+    return sorted(
+        {tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i : i + n - 1] == prefix}
+    )
 
 
 def _runnable_layers(model):

@@ -69,19 +69,27 @@ def find_notebooks(root=None):
 
 
 def stamp(path, root=None, repo=config.REPO, branch=config.BRANCH, write=True):
-    """Give the notebook at `path` the current badge and setup cell; True if anything changed.
-
-    The badge goes in the first Markdown cell (after its title line if it has none yet). The setup
-    cell is the first code cell that starts with "# Colab setup"; if there is none, it is inserted
-    before the first code cell.
-    """
+    """Give the notebook at `path` the current badge and setup cell; True if anything changed."""
     path, root = pathlib.Path(path).resolve(), pathlib.Path(root or ROOT).resolve()
     if root not in path.parents:
         raise ValueError(f"{path} is not inside the course folder {root}: its badge needs a path.")
     relpath = path.relative_to(root).as_posix()
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)
+    stamp_notebook(nb, relpath, repo, branch)
+    changed = nbformat.writes(nb) != before
+    if changed and write:
+        nbformat.write(nb, path)
+    return changed
 
+
+def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
+    """Give the notebook `nb`, stored at `relpath` in the repository, its badge and setup cell.
+
+    The badge goes in the first Markdown cell (after its title line if it has none yet). The setup
+    cell is the first code cell that starts with "# Colab setup"; if there is none, it is inserted
+    before the first code cell.
+    """
     first_md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if first_md is None:
         raise ValueError(f"{relpath} has no Markdown cell: start it with a title cell.")
@@ -95,16 +103,11 @@ def stamp(path, root=None, repo=config.REPO, branch=config.BRANCH, write=True):
     code = [c for c in nb.cells if c.cell_type == "code"]
     setup = next((c for c in code if c.source.startswith(SETUP_FIRST_LINE)), None)
     if setup is None:
-        setup = nbformat.v4.new_code_cell()
+        setup = nbformat.v4.new_code_cell(id="colab-setup")  # a fixed id: reruns change nothing
         index = nb.cells.index(code[0]) if code else len(nb.cells)
         nb.cells.insert(index, setup)
     setup.source = setup_cell_source(repo, branch)
     setup.outputs, setup.execution_count = [], None
-
-    changed = nbformat.writes(nb) != before
-    if changed and write:
-        nbformat.write(nb, path)
-    return changed
 
 
 def main(argv=None):

@@ -87,3 +87,51 @@ def color_text_html(text, values, title):
         f"<div><b>{html.escape(title)}</b> (blue: negative, red: positive)</div>"
         f'<div style="font-family:monospace;line-height:1.6">{"".join(spans)}</div>'
     )
+
+
+def plot_history(histories, title, metrics=("loss", "accuracy")):
+    """Training curves: one panel per metric, one colour per model, validation dashed.
+
+    `histories` maps a model's name to the History that `fit` returned (or its `.history` dict).
+    """
+    if not histories:
+        raise ValueError("histories is empty: give {'model name': history, ...}.")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for (name, history), color in zip(histories.items(), plt.cm.tab10.colors):
+            logs = getattr(history, "history", history)
+            if metric not in logs:
+                raise ValueError(f"{name}'s history has no {metric!r}: it has {sorted(logs)}.")
+            epochs = np.arange(1, len(logs[metric]) + 1)
+            ax.plot(epochs, logs[metric], color=color, label=f"{name}, training")
+            if f"val_{metric}" in logs:
+                val = logs[f"val_{metric}"]
+                ax.plot(epochs, val, "--", color=color, label=f"{name}, validation")
+        ax.set_title(f"{title}: {metric}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def draw_model(model, to_file, show_shapes=True):
+    """Keras' `plot_model` picture of `model`, or a text diagram when Graphviz is missing.
+
+    `plot_model` needs the `pydot` package and Graphviz's `dot` program (on Colab both are there;
+    locally: `apt-get install graphviz` or `conda install graphviz`). Without them this prints
+    one line per layer instead of failing, and returns None.
+    """
+    import importlib.util
+    import shutil
+
+    import keras
+
+    if shutil.which("dot") and importlib.util.find_spec("pydot"):
+        return keras.utils.plot_model(model, to_file=str(to_file), show_shapes=show_shapes)
+    print("Graphviz is not installed, so here is the model as text (install graphviz to draw it):")
+    for layer in model.layers:
+        shape = tuple(layer.output.shape) if show_shapes else ""
+        print(f"  {layer.name} ({type(layer).__name__}) -> {shape}")
+    return None

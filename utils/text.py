@@ -1,4 +1,7 @@
-"""Characters to integer ids and back, and tf.data datasets of next-character windows."""
+"""Text to integer ids: characters (`CharVocab`, next-character windows on tf.data) and words
+(the slides' n-gram sequences for next-word prediction, `ngram_sequences`)."""
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,3 +90,57 @@ def _check_window(n_ids, length, shift):
             f"a window of {length} + 1 characters does not fit in a text of {n_ids}: "
             "use a shorter window or a longer text."
         )
+
+
+class WordSequences(NamedTuple):
+    """Next-word training data: see `ngram_sequences`."""
+
+    tokenizer: object
+    predictors: np.ndarray  # (sequences, max_sequence_len - 1) word ids, pre-padded with 0
+    labels: np.ndarray  # (sequences,) the id of the word that follows
+    max_sequence_len: int
+    total_words: int  # ids 1..len(word_index) and 0 for padding (fewer with Tokenizer(num_words))
+
+
+def ngram_sequences(lines, tokenizer=None, max_sequence_len=None):
+    """The slides' next-word data: every line's n-grams, pre-padded, as predictors and labels.
+
+    A line of tokens w1 w2 ... wn gives the sequences [w1 w2], [w1 w2 w3], ..., [w1 ... wn]. They
+    are pre-padded with 0 to the longest (or to `max_sequence_len`, keeping the last words of a
+    longer one); the last id of each is its label, the ids before it the predictors. Labels are
+    integer ids (use `keras.utils.to_categorical` for one-hot). A `Tokenizer` is fitted on `lines`
+    unless an already fitted one is given (e.g. `Tokenizer(num_words=1000, oov_token='<OOV>')`
+    to keep the most frequent words only, or the training text's tokenizer for held-out text).
+    """
+    from tensorflow.keras.preprocessing.sequence import pad_sequences
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    if isinstance(lines, str) or not all(isinstance(line, str) for line in lines):
+        raise ValueError("lines must be a list of strings: split the text, text.split('\\n').")
+    if tokenizer is None:
+        tokenizer = Tokenizer()
+        tokenizer.fit_on_texts(lines)
+    elif not tokenizer.word_index:
+        raise ValueError("the tokenizer has no words yet: call tokenizer.fit_on_texts(lines).")
+    sequences = [
+        tokens[: i + 1]
+        for tokens in tokenizer.texts_to_sequences(lines)
+        for i in range(1, len(tokens))
+    ]
+    if not sequences:
+        raise ValueError(
+            f"no line of the {len(lines)} given has two words the tokenizer knows, so there is "
+            "nothing to predict: give more text."
+        )
+    if max_sequence_len is None:
+        max_sequence_len = max(len(s) for s in sequences)
+    elif max_sequence_len < 2:
+        raise ValueError(f"max_sequence_len must be at least 2, got {max_sequence_len}.")
+    padded = pad_sequences(sequences, maxlen=max_sequence_len, padding="pre", truncating="pre")
+    return WordSequences(
+        tokenizer,
+        padded[:, :-1],
+        padded[:, -1],
+        max_sequence_len,
+        min(len(tokenizer.word_index) + 1, tokenizer.num_words or np.inf),
+    )

@@ -1,0 +1,123 @@
+"""Student notebooks are generated from their solutions, and every stub raises."""
+
+import nbformat
+import pytest
+
+from utils import homework
+from utils.notebooks import ROOT, colab_url
+
+
+def notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Homework")] + list(cells)
+    return nb
+
+
+def code(source, **kwargs):
+    cell = nbformat.v4.new_code_cell(source, **kwargs)
+    cell.outputs = [nbformat.v4.new_output("stream", text="solution output\n")]
+    cell.execution_count = 3
+    return cell
+
+
+def test_solution_regions_become_stubs_at_their_indentation():
+    solution = notebook(
+        code("data = load()\n### BEGIN SOLUTION\nmodel = build(data)\n### END SOLUTION\nshow()"),
+        code(
+            "def train(model):\n    x = 1\n    ### BEGIN SOLUTION\n    return model.fit(x)\n"
+            "    ### END SOLUTION"
+        ),
+        code("print('kept')"),
+    )
+    student = homework.student_version(solution, "homework/hw.ipynb")
+    sources = [c.source for c in student.cells if c.cell_type == "code"]
+    assert sources[1] == ("data = load()\n# YOUR CODE HERE\nraise NotImplementedError()\nshow()")
+    assert sources[2] == (
+        "def train(model):\n    x = 1\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    )
+    assert sources[3] == "print('kept')"
+    assert all(c.outputs == [] and c.execution_count is None for c in student.cells[1:])
+    assert solution.cells[1].outputs  # the solution itself is left as it was
+
+
+def test_markdown_answers_become_your_answer_here():
+    answer = nbformat.v4.new_markdown_cell("The GRU is faster because...")
+    answer.metadata["nbgrader"] = {"solution": True}
+    partial = nbformat.v4.new_markdown_cell(
+        "**Answer:**\n### BEGIN SOLUTION\nDropout helps.\n### END SOLUTION"
+    )
+    student = homework.student_version(notebook(code("x = 1"), answer, partial), "homework/h.ipynb")
+    assert student.cells[-2].source == "YOUR ANSWER HERE"
+    assert student.cells[-1].source == "**Answer:**\nYOUR ANSWER HERE"
+
+
+def test_the_badge_points_at_the_student_notebook():
+    solution = notebook(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
+    student = homework.student_version(solution, "homework/hw_gru.ipynb")
+    assert f"({colab_url('homework/hw_gru.ipynb')})" in student.cells[0].source
+    assert student.cells[1].source.startswith("# Colab setup")
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("### BEGIN SOLUTION\nx = 1", "is never closed"),
+        ("x = 1\n### END SOLUTION", "line 2: ### END SOLUTION without"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
+        ("x = 1", "no solution region"),
+    ],
+)
+def test_malformed_solutions_are_clear_errors(source, message):
+    with pytest.raises(ValueError, match=message):
+        homework.student_version(notebook(code(source)), "homework/hw.ipynb")
+
+
+def test_generate_writes_once_and_then_reports_no_change(tmp_path):
+    (tmp_path / "homework" / "solutions").mkdir(parents=True)
+    solution = tmp_path / "homework" / "solutions" / "hw.ipynb"
+    nbformat.write(notebook(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")), solution)
+    assert homework.generate(solution, root=tmp_path, write=False)
+    assert not (tmp_path / "homework" / "hw.ipynb").exists()
+    assert homework.generate(solution, root=tmp_path)
+    assert not homework.generate(solution, root=tmp_path)
+    student = nbformat.read(tmp_path / "homework" / "hw.ipynb", as_version=4)
+    assert "raise NotImplementedError()" in student.cells[-1].source
+
+
+SOLUTIONS = homework.solution_notebooks()
+
+
+def test_there_is_a_homework():
+    assert [p.name for p in SOLUTIONS], "homework/solutions/ holds no notebook"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+def test_committed_student_notebook_is_the_generated_one(solution):
+    student = ROOT / "homework" / solution.name
+    assert student.exists(), f"{student} is missing: run `python -m utils.homework`"
+    assert not homework.generate(solution, write=False), (
+        f"{student.name} differs from its solution's student version: run "
+        "`python -m utils.homework` (never edit the student notebook by hand)."
+    )
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+def test_every_stub_of_the_student_notebook_raises(solution):
+    from nbclient import NotebookClient
+
+    student = nbformat.read(ROOT / "homework" / solution.name, as_version=4)
+    stubs = [i for i, c in enumerate(student.cells) if "raise NotImplementedError()" in c.source]
+    assert stubs
+    assert "BEGIN SOLUTION" not in nbformat.writes(student)
+    NotebookClient(
+        student,
+        timeout=600,
+        allow_errors=True,
+        resources={"metadata": {"path": str(ROOT / "homework")}},
+    ).execute()
+    for index, cell in enumerate(student.cells):
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if index in stubs:
+            assert [e.ename for e in errors] == ["NotImplementedError"], (index, cell.source)
+        elif index < stubs[0]:
+            assert not errors, f"cell {index} fails before the first task: {errors}"

@@ -1,0 +1,152 @@
+"""Homework checks: each prints one PASS or FAIL line that says why, and returns True or False.
+
+A check never raises. A wrong or unfinished answer gets a FAIL line that says what to fix, never a
+traceback from inside Keras. The PASS lines hold no measured numbers, so a solution notebook can
+store them as checked outputs.
+"""
+
+import functools
+import math
+
+# The slides' "New GRU Model": Embedding(672, 100), Bidirectional(GRU(150, return_sequences=True)),
+# GRU(100), Dense(672 // 2, relu), Dense(672, softmax) on windows of 11 word ids.
+GRU_LAYERS = [
+    ("embedding", "Embedding", 67_200, "Embedding(total_words, 100)"),
+    ("bidirectional", "Bidirectional", 226_800, "Bidirectional(GRU(150, return_sequences=True))"),
+    ("gru", "GRU", 120_600, "GRU(100)"),
+    ("dense", "Dense", 33_936, "Dense(total_words // 2, activation='relu')"),
+    ("dense", "Dense", 226_464, "Dense(total_words, activation='softmax')"),
+]
+GRU_TOTAL = sum(params for _, _, params, _ in GRU_LAYERS)
+
+
+def _report(check):
+    """Print PASS/FAIL for a check that returns a PASS message or raises _Fail with the reason."""
+
+    @functools.wraps(check)
+    def run(*args, **kwargs):
+        try:
+            message = check(*args, **kwargs)
+        except _Fail as fail:
+            print(f"FAIL: {fail}")
+            return False
+        except Exception as error:  # a check must never hand the student a traceback
+            print(f"FAIL: could not check this answer ({type(error).__name__}: {error}).")
+            return False
+        print(f"PASS: {message}")
+        return True
+
+    return run
+
+
+class _Fail(Exception):
+    pass
+
+
+def _recurrent_kind(layer):
+    """'GRU', 'LSTM', ... for a recurrent layer or a Bidirectional wrapper around one."""
+    inner = getattr(layer, "forward_layer", layer)
+    return type(inner).__name__
+
+
+@_report
+def check_gru_model(model):
+    """Task 1: the slides' GRU model, 675,000 parameters, layer by layer."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise _Fail(
+            f"expected a Keras model, got {type(model).__name__}: build it with "
+            "keras.Sequential([keras.Input(...), ...])."
+        )
+    if not model.built or not model.weights:
+        raise _Fail(
+            "the model has no weights yet: start it with keras.Input((max_sequence_len - 1,)) "
+            "(Keras 3 dropped Embedding's input_length), so Keras knows the input shape."
+        )
+    total = model.count_params()
+    lstms = [layer.name for layer in model.layers if _recurrent_kind(layer) == "LSTM"]
+    if lstms:
+        raise _Fail(
+            f"expected {GRU_TOTAL:,} parameters, got {total:,}: did you use GRU in both recurrent "
+            f"layers? These are still LSTM: {', '.join(lstms)}."
+        )
+    kinds = [type(layer).__name__ for layer in model.layers]
+    expected_kinds = [kind for _, kind, _, _ in GRU_LAYERS]
+    if kinds != expected_kinds:
+        raise _Fail(
+            f"expected {len(GRU_LAYERS)} layers ({', '.join(expected_kinds)}), got "
+            f"{len(kinds)} ({', '.join(kinds)}). The slides' model is: "
+            + ", ".join(code for *_, code in GRU_LAYERS)
+            + "."
+        )
+    if _recurrent_kind(model.layers[1]) != "GRU":
+        raise _Fail(
+            f"the Bidirectional layer wraps {_recurrent_kind(model.layers[1])}, not GRU: use "
+            "Bidirectional(GRU(150, return_sequences=True))."
+        )
+    for layer, (_, _, params, code) in zip(model.layers, GRU_LAYERS):
+        got = layer.count_params()
+        if got != params:
+            raise _Fail(
+                f"expected {GRU_TOTAL:,} parameters, got {total:,}: layer {layer.name} has "
+                f"{got:,} instead of {params:,}. It should be {code}, with total_words = 672 "
+                "(the slides' 10,000 characters) and Keras' default GRU(reset_after=True)."
+            )
+    activation = model.layers[-1].activation.__name__
+    if activation != "softmax":
+        raise _Fail(f"the last Dense layer uses {activation}: give it activation='softmax'.")
+    parts = ", ".join(f"{name} {params:,}" for name, _, params, _ in GRU_LAYERS[:-1])
+    return f"{GRU_TOTAL:,} parameters ({parts} and dense {GRU_LAYERS[-1][2]:,}), as on the slides."
+
+
+@_report
+def check_comparison(results):
+    """Task 2: LSTM and GRU, each with its epochs, time (s), final loss and final accuracy."""
+    if not isinstance(results, dict):
+        raise _Fail(
+            f"results should be a dict like {{'LSTM': {{...}}, 'GRU': {{...}}}}, got "
+            f"{type(results).__name__}."
+        )
+    fields = ("epochs", "time_s", "loss", "accuracy")
+    for name in ("LSTM", "GRU"):
+        if name not in results:
+            raise _Fail(f"results has no {name!r} entry: train both models and record each.")
+        row = results[name]
+        missing = [field for field in fields if field not in row]
+        if missing:
+            raise _Fail(
+                f"results[{name!r}] lacks {', '.join(missing)}: record {', '.join(fields)} for "
+                "each model."
+            )
+        for field in fields[1:]:
+            if not math.isfinite(float(row[field])):
+                raise _Fail(f"results[{name!r}][{field!r}] is {row[field]}: the training diverged.")
+        if row["time_s"] <= 0:
+            raise _Fail(f"results[{name!r}]['time_s'] is {row['time_s']}: time the fit call.")
+        if not 0 <= row["accuracy"] <= 1:
+            raise _Fail(f"results[{name!r}]['accuracy'] is {row['accuracy']}: not in [0, 1].")
+    if results["LSTM"]["epochs"] != results["GRU"]["epochs"]:
+        raise _Fail(
+            f"the LSTM trained {results['LSTM']['epochs']} epochs and the GRU "
+            f"{results['GRU']['epochs']}: train both under identical settings."
+        )
+    return "LSTM and GRU trained under identical settings; time, final loss and accuracy recorded."
+
+
+@_report
+def check_validation(history, baseline):
+    """Task 3: the improved model and the baseline both judged by held-out (validation) metrics."""
+    for name, h in (("your model", history), ("the baseline", baseline)):
+        logs = getattr(h, "history", h)
+        if not isinstance(logs, dict) or "loss" not in logs:
+            raise _Fail(f"for {name}, pass the History that model.fit returns.")
+        if "val_loss" not in logs or "val_accuracy" not in logs:
+            raise _Fail(
+                f"{name} has no validation metrics: pass validation_split=0.1 (or "
+                "validation_data=...) to fit, and metrics=['accuracy'] to compile, so it is "
+                "judged on text it never trained on, not on training accuracy."
+            )
+        if not all(math.isfinite(v) for v in logs["val_loss"]):
+            raise _Fail(f"{name}'s val_loss is not finite: the training diverged.")
+    return "both models were judged on held-out text (val_loss and val_accuracy)."
