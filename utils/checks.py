@@ -1,4 +1,4 @@
-"""Homework checks: each prints one PASS or FAIL line that says why, and returns True or False.
+"""Homework checks: each prints one PASS or FAIL line that says why.
 
 A check never raises. A wrong or unfinished answer gets a FAIL line that says what to fix, never a
 traceback from inside Keras. The PASS lines hold no measured numbers, so a solution notebook can
@@ -29,12 +29,11 @@ def _report(check):
             message = check(*args, **kwargs)
         except _Fail as fail:
             print(f"FAIL: {fail}")
-            return False
         except Exception as error:  # a check must never hand the student a traceback
             print(f"FAIL: could not check this answer ({type(error).__name__}: {error}).")
-            return False
-        print(f"PASS: {message}")
-        return True
+        else:
+            print(f"PASS: {message}")
+        # Nothing is returned, so that a notebook shows the line only (no "True" below it).
 
     return run
 
