@@ -1,0 +1,131 @@
+"""Word-level BiLSTM (Lab 11-2, part 2): the slides' training and generation against the lab's.
+
+Training, the same model and data both ways (the slides' Bidirectional LSTM, 789,200 parameters, or
+its GRU version, 675,000, on the 1,504 n-gram sequences of the first 10,000 characters):
+
+- the slides: one-hot labels, categorical cross-entropy, Adam (learning rate 0.001), batch 32,
+  100 epochs;
+- the lab: integer labels with sparse categorical cross-entropy, the recurrent layers unrolled
+  (`unroll=True`: 11 steps, no loop), Adam with learning rate 0.003, batch 128, 80 epochs.
+
+It reports time and final training accuracy for each, and the speed-up. Generation: 100 words from
+the slides' seed with the slides' loop (`model.predict`, scan `word_index`) and with
+`utils.WordGenerator`, greedy both, on the trained LSTM: words/s and the ratio.
+
+    python benchmarks/word_bilstm_speed.py                     # everything, ~8 min on 2 CPU cores
+    python benchmarks/word_bilstm_speed.py --cells lstm --part training
+"""
+
+import argparse
+import time
+
+import keras
+import numpy as np
+from keras import layers
+from tensorflow.keras.preprocessing.sequence import pad_sequences
+
+import utils
+
+LAB_LR, LAB_BATCH, LAB_EPOCHS = 3e-3, 128, 80
+SEED_TEXT = "First Servingman: A strange one as ever I looked on: I cannot get him!"
+
+
+def build(cell, total_words, window, unroll=False):
+    rnn = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
+    return keras.Sequential(
+        [
+            keras.Input((window,)),
+            layers.Embedding(total_words, 100),
+            layers.Bidirectional(rnn(150, return_sequences=True, unroll=unroll)),
+            rnn(100, unroll=unroll),
+            layers.Dense(total_words // 2, activation="relu"),
+            layers.Dense(total_words, activation="softmax"),
+        ]
+    )
+
+
+def train(data, cell, way):
+    utils.set_seed(42)
+    window = data.max_sequence_len - 1
+    if way == "slides":
+        model = build(cell, data.total_words, window)
+        model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+        labels, epochs = keras.utils.to_categorical(data.labels, data.total_words), 100
+        batch_size = 32
+    else:
+        model = build(cell, data.total_words, window, unroll=True)
+        model.compile(
+            loss="sparse_categorical_crossentropy",
+            optimizer=keras.optimizers.Adam(LAB_LR),
+            metrics=["accuracy"],
+        )
+        labels, epochs, batch_size = data.labels, LAB_EPOCHS, LAB_BATCH
+    start = time.perf_counter()
+    history = model.fit(data.predictors, labels, epochs=epochs, batch_size=batch_size, verbose=0)
+    return model, time.perf_counter() - start, history.history["accuracy"][-1]
+
+
+def slides_loop(model, tokenizer, seed_text, next_words, max_sequence_len):
+    """The slides' generation loop, as on the slide."""
+    for _ in range(next_words):
+        token_list = tokenizer.texts_to_sequences([seed_text])[0]
+        token_list = pad_sequences([token_list], maxlen=max_sequence_len - 1, padding="pre")
+        predicted = np.argmax(model.predict(token_list, verbose=0), axis=1)
+        output_word = ""
+        for word, index in tokenizer.word_index.items():
+            if index == predicted:
+                output_word = word
+                break
+        seed_text += " " + output_word
+    return seed_text
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["training", "generation", "all"], default="all")
+    parser.add_argument("--cells", nargs="+", choices=["lstm", "gru"], default=["lstm", "gru"])
+    parser.add_argument("--words", type=int, default=100)
+    args = parser.parse_args()
+
+    data = utils.ngram_sequences(utils.load_shakespeare()[:10_000].lower().split("\n"))
+    print(f"# {utils.environment_report()}")
+    model = None
+    if args.part in ("training", "all"):
+        print("| model | training | epochs | time (s) | final accuracy |")
+        print("|---|---|---|---|---|")
+        for cell in args.cells:
+            rows = {}
+            for way in ("slides", "lab"):
+                trained, seconds, accuracy = train(data, cell, way)
+                rows[way] = seconds
+                epochs = 100 if way == "slides" else LAB_EPOCHS
+                print(f"| {cell.upper()} | {way} | {epochs} | {seconds:.1f} | {accuracy:.3f} |")
+                if cell == "lstm" and way == "slides":
+                    model = trained
+            print(f"| {cell.upper()} | speed-up | | {rows['slides'] / rows['lab']:.2f}x | |")
+    if args.part in ("generation", "all"):
+        if model is None:  # the speed does not depend on the weights: a briefly trained LSTM
+            utils.set_seed(42)
+            model = build("lstm", data.total_words, data.max_sequence_len - 1)
+            model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+            model.fit(data.predictors, data.labels, epochs=5, verbose=0)
+        args_ = (model, data.tokenizer, SEED_TEXT, args.words, data.max_sequence_len)
+        slides_loop(*args_[:3], 3, data.max_sequence_len)  # warm up
+        start = time.perf_counter()
+        slides_text = slides_loop(*args_)
+        slides = args.words / (time.perf_counter() - start)
+        generator = utils.WordGenerator(model, data.tokenizer, data.max_sequence_len)
+        generator.generate(SEED_TEXT, 3, greedy=True)  # warm up (traces the compiled call)
+        start = time.perf_counter()
+        text = generator.generate(SEED_TEXT, args.words, greedy=True)
+        fast = args.words / (time.perf_counter() - start)
+        print(f"\n| method | words/s ({args.words} words, greedy) |")
+        print("|---|---|")
+        print(f"| slides' loop: re-tokenize, model.predict, scan word_index | {slides:,.1f} |")
+        print(f"| utils.WordGenerator: one compiled call on the window | {fast:,.1f} |")
+        print(f"| ratio | {fast / slides:,.1f}x |")
+        print(f"\nsame words: {text == slides_text}")
+
+
+if __name__ == "__main__":
+    main()
