@@ -13,6 +13,8 @@
 - `checks`: the homework's automatic feedback (`utils.checks.check_gru_model`, ...).
 - `homework`: generates the student notebooks from the solutions (`python -m utils.homework`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
+- `hygiene`: what every notebook must be, checked by the tests (`python -m utils.hygiene`).
+- `slides`: offline reveal.js decks built from the notebooks (`python -m utils.slides`).
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed

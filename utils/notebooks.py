@@ -1,5 +1,9 @@
 """Stamp every notebook's Open-in-Colab badge and Colab setup cell from `utils.config`.
 
+Stamping also marks the cells whose outputs CI checks (tag `nbval-check-output`) with
+`keep_output`, so that nbstripout, the pre-commit hook, keeps their outputs and clears the rest,
+and gives them the execution count that nbval needs.
+
 The course's home (`config.REPO`, `config.BRANCH`) is defined once. If the course moves, change it
 there and re-stamp every notebook:
 
@@ -108,6 +112,19 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
         nb.cells.insert(index, setup)
     setup.source = setup_cell_source(repo, branch)
     setup.outputs, setup.execution_count = [], None
+
+    # nbstripout (the pre-commit hook) keeps the outputs of cells marked keep_output: exactly the
+    # cells whose outputs CI checks. It clears every execution count, but nbval needs one on a
+    # checked cell ("Unrun reference cell has outputs"): each gets its place among the code cells.
+    for number, cell in enumerate(code, start=1):
+        if "nbval-check-output" in cell.metadata.get("tags", []):
+            cell.metadata["keep_output"] = True
+            cell.execution_count = number if cell.outputs else None
+            for output in cell.outputs:
+                if output.output_type == "execute_result":
+                    output.execution_count = number
+        else:
+            cell.metadata.pop("keep_output", None)
 
 
 def main(argv=None):
