@@ -140,3 +140,25 @@ def test_readme_lists_every_notebook_with_its_badge(path):
     assert f"]({notebooks.colab_url(relpath)})" in readme, (
         f"README lacks the Colab badge of {relpath}"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebooks_own_setup_cell_on_a_simulated_colab(path, monkeypatch):
+    """The cell as committed in the notebook (not the template) installs only the course's utils
+    from the configured repository and ref, and does nothing outside Colab."""
+    (setup,) = _setup_cells(nbformat.read(path, as_version=4))
+    calls = []
+
+    def fake_run(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(setup.source, {})
+    assert calls == []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(setup.source, {})
+    (cmd,) = calls
+    assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.BRANCH}"
+    assert "--no-deps" in cmd and not any("tensorflow" in part for part in cmd)
