@@ -1,0 +1,90 @@
+"""Notebook run times: every notebook in fast and in full mode, the wall time of each.
+
+Each notebook runs top to bottom in a fresh kernel from its own folder, as a student runs it
+(Kernel > Restart and Run All). Results go to a JSON file, and a Markdown table is printed for
+benchmarks/README.md and the README's notebook table (its "CPU time" column is full mode):
+
+    python benchmarks/notebook_times.py                        # both modes, every notebook
+    python benchmarks/notebook_times.py --modes fast           # minutes
+    python benchmarks/notebook_times.py labs/11-2_char_rnn.ipynb --modes full
+
+The student homework notebook stops at its stubs by design, so its solution is timed instead.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from utils import notebooks  # noqa: E402
+
+
+def timed_notebooks():
+    """Every notebook a student runs, with the homework's solution in place of its stubs."""
+    return [p for p in notebooks.find_notebooks() if p.parent.name != "homework"]
+
+
+def run(path, fast, timeout=7200):
+    """Seconds to execute the notebook at `path` in a fresh kernel; raises if a cell fails."""
+    nb = nbformat.read(path, as_version=4)
+    os.environ["COURSE_FAST"] = "1" if fast else "0"
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def minutes(seconds):
+    return "< 1 min" if seconds < 60 else f"{seconds / 60:.0f} min"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="notebooks (default: all of them)")
+    parser.add_argument("--modes", nargs="+", choices=["fast", "full"], default=["fast", "full"])
+    parser.add_argument("--out", default=str(ROOT / "build" / "notebook_times.json"))
+    args = parser.parse_args()
+
+    paths = [pathlib.Path(p).resolve() for p in args.paths] or timed_notebooks()
+    import tensorflow as tf
+
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"GPUs: {len(tf.config.list_physical_devices('GPU'))}, TensorFlow {tf.__version__}"
+    )
+    results = []
+    for path in paths:
+        row = {"notebook": path.relative_to(ROOT).as_posix()}
+        for mode in args.modes:
+            row[mode] = round(run(path, fast=mode == "fast"), 1)
+            print(f"{row['notebook']:55s} {mode:4s} {row[mode]:8.1f} s", flush=True)
+        results.append(row)
+
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": machine, "results": results}, indent=1) + "\n")
+    print(f"\n{machine}\n")
+    print("| notebook | " + " | ".join(f"{m} mode" for m in args.modes) + " |")
+    print("|---|" + "---|" * len(args.modes))
+    for row in results:
+        cells = [f"{row[m]:.0f} s ({minutes(row[m])})" for m in args.modes]
+        print(f"| `{row['notebook']}` | " + " | ".join(cells) + " |")
+    print(f"\nSaved to {out}")
+
+
+if __name__ == "__main__":
+    main()
