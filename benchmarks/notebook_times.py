@@ -20,7 +20,6 @@ import sys
 import time
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,15 +35,8 @@ def timed_notebooks():
 def run(path, fast, timeout=7200):
     """Seconds to execute the notebook at `path` in a fresh kernel; raises if a cell fails."""
     nb = nbformat.read(path, as_version=4)
-    os.environ["COURSE_FAST"] = "1" if fast else "0"
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     start = time.perf_counter()
-    client.execute()
+    notebooks.execute(nb, path, fast=fast, timeout=timeout)
     return time.perf_counter() - start
 
 

@@ -23,7 +23,7 @@ import nbformat
 
 from . import notebooks
 
-CHECKED = "nbval-check-output"
+CHECKED = notebooks.CHECKED
 WIDGET_TYPES = (
     "application/vnd.jupyter.widget-view+json",
     "application/vnd.jupyter.widget-state+json",
@@ -59,7 +59,7 @@ def problems(path, root=None):
 def _badge_and_setup(nb, relpath):
     found = []
     first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
-    urls = re.findall(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)", first.source if first else "")
+    urls = notebooks.BADGE.findall(first.source if first else "")
     if not urls:
         found.append("the first Markdown cell has no Open-in-Colab badge")
     elif urls[0] != notebooks.colab_url(relpath):
@@ -160,7 +160,7 @@ def _utils_calls(nb):
                     if _resolve(utils, start + chain[1:]) is None:
                         dotted = ".".join([aliases[chain[0]]] + chain[1:])
                         found.append(f"cell {i} uses {dotted}, which does not exist in utils")
-    return sorted(set(found), key=found.index)
+    return list(dict.fromkeys(found))  # each problem once, in order
 
 
 def _chain(node):

@@ -12,6 +12,7 @@ there and re-stamp every notebook:
 """
 
 import argparse
+import os
 import pathlib
 import re
 import sys
@@ -23,7 +24,8 @@ from . import config
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("lectures", "labs", "homework")
 SETUP_FIRST_LINE = "# Colab setup"
-_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
+BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")  # group 1: the URL it opens
+CHECKED = "nbval-check-output"  # the tag of cells whose stored outputs CI compares
 
 
 def colab_url(relpath, repo=config.REPO, branch=config.BRANCH):
@@ -98,8 +100,8 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
     if first_md is None:
         raise ValueError(f"{relpath} has no Markdown cell: start it with a title cell.")
     new_badge = badge(relpath, repo, branch)
-    if _BADGE.search(first_md.source):
-        first_md.source = _BADGE.sub(lambda _: new_badge, first_md.source, count=1)
+    if BADGE.search(first_md.source):
+        first_md.source = BADGE.sub(lambda _: new_badge, first_md.source, count=1)
     else:
         title, _, rest = first_md.source.partition("\n")
         first_md.source = f"{title}\n\n{new_badge}\n{rest}".rstrip("\n")
@@ -117,7 +119,7 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
     # cells whose outputs CI checks. It clears every execution count, but nbval needs one on a
     # checked cell ("Unrun reference cell has outputs"): each gets its place among the code cells.
     for number, cell in enumerate(code, start=1):
-        if "nbval-check-output" in cell.metadata.get("tags", []):
+        if CHECKED in cell.metadata.get("tags", []):
             cell.metadata["keep_output"] = True
             cell.execution_count = number if cell.outputs else None
             for output in cell.outputs:
@@ -125,6 +127,28 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
                     output.execution_count = number
         else:
             cell.metadata.pop("keep_output", None)
+
+
+def execute(nb, path, fast=False, timeout=1800):
+    """Run the notebook `nb` (read from `path`) top to bottom in a fresh kernel, from its own
+    folder, as a student runs it, in fast or full mode. Raises if a cell fails."""
+    from nbclient import NotebookClient
+
+    saved = os.environ.get("COURSE_FAST")
+    os.environ["COURSE_FAST"] = "1" if fast else "0"  # the kernel inherits it
+    try:
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(pathlib.Path(path).parent)}},
+        ).execute()
+    finally:
+        if saved is None:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = saved
+    return nb
 
 
 def main(argv=None):

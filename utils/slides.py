@@ -18,7 +18,6 @@ has it.
 
 import argparse
 import html
-import os
 import pathlib
 import re
 import shutil
@@ -26,6 +25,8 @@ import subprocess
 import sys
 
 import nbformat
+
+from . import notebooks
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "slides"
@@ -60,12 +61,7 @@ _LIB_FILES = {  # package -> the parts of it that a deck uses
 def deck_notebooks(root=None):
     """The notebooks that have decks, in the lecture's order: lectures, labs, then the homework
     (the student version: its tasks, not its solutions)."""
-    root = pathlib.Path(root or ROOT)
-    return [
-        p
-        for folder in ("lectures", "labs", "homework")
-        for p in sorted(root.glob(f"{folder}/11-*.ipynb"))
-    ]
+    return [p for p in notebooks.find_notebooks(root) if p.parent.name != "solutions"]
 
 
 def slide_type(cell):
@@ -194,27 +190,6 @@ def offline_markdown(nb):
     return nb
 
 
-def execute(nb, path, fast=False, timeout=1800):
-    """Run the notebook as a student would, from its own folder, so its plots are in the deck."""
-    from nbclient import NotebookClient
-
-    saved = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_FAST"] = "1" if fast else "0"
-    try:
-        NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(pathlib.Path(path).parent)}},
-        ).execute()
-    finally:
-        if saved is None:
-            os.environ.pop("COURSE_FAST", None)
-        else:
-            os.environ["COURSE_FAST"] = saved
-    return nb
-
-
 def exporter():
     """nbconvert's reveal.js exporter, pointed at the local copies of every script a deck loads."""
     from nbconvert import SlidesExporter
@@ -243,8 +218,10 @@ def build(path, out=None, fast=False, run=None):
             f"{path}: cells {missing} have no slide type. Run `python -m utils.slides tag` to give "
             "them their default one, or set it in JupyterLab's property inspector."
         )
-    if run if run is not None else path.parent.name != "homework":
-        execute(nb, path, fast=fast)
+    if run is None:
+        run = path.parent.name != "homework"
+    if run:
+        notebooks.execute(nb, path, fast=fast)
     offline_markdown(nb)
     for cell in nb.cells:  # a plot fills its slide; the code that draws it is in the notebook
         if cell.cell_type == "code" and "plt.show()" in cell.source:
@@ -292,10 +269,8 @@ def main(argv=None):
         return 1 if args.check and untagged else 0
     paths = [pathlib.Path(p) for p in args.paths] or deck_notebooks()
     install_lib(args.out)
-    decks = []
     for path in paths:
-        decks.append(build(path, args.out, fast=args.fast))
-        print("built:", decks[-1])
+        print("built:", build(path, args.out, fast=args.fast))
     print("index:", write_index(sorted(pathlib.Path(args.out).glob("11-*.slides.html")), args.out))
     return 0
 
