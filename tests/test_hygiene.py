@@ -93,6 +93,14 @@ def test_a_local_path_in_an_output_fails(broken):
     assert "holds a local path (/home/" in broken(print_a_path)
 
 
+def test_a_local_path_in_any_output_of_a_cell_fails(broken):
+    def path_then_more(nb):
+        cell = next(c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", []))
+        cell.outputs[:0] = [nbformat.v4.new_output("stream", name="stdout", text="/tmp/run/x\n")]
+
+    assert "holds a local path (/tmp/" in broken(path_then_more)
+
+
 def test_a_user_folder_in_metadata_fails(broken):
     def windows_path(nb):
         nb.metadata["vscode"] = {"interpreter": {"path": "C:\\Users\\bob\\python.exe"}}

@@ -103,14 +103,14 @@ def _local_paths_and_widgets(nb):
     found = []
     if "widgets" in nb.metadata:
         found.append("the notebook stores widget state: clear it (nbstripout, or Edit > Clear ...)")
-    places = {"the notebook's metadata": nb.metadata}
+    places = [("the notebook's metadata", nb.metadata)]
     for i, cell in enumerate(nb.cells):
-        places[f"cell {i}'s metadata"] = cell.metadata
-        for output in cell.get("outputs", []):
-            places[f"cell {i}'s output"] = output
+        places.append((f"cell {i}'s metadata", cell.metadata))
+        for output in cell.get("outputs", []):  # every output, not only a cell's last one
+            places.append((f"cell {i}'s output", output))
             if any(kind in output.get("data", {}) for kind in WIDGET_TYPES):
                 found.append(f"cell {i} stores a widget: clear its output")
-    for place, value in places.items():
+    for place, value in places:
         match = LOCAL_PATH.search(json.dumps(value))
         if match:
             found.append(f"{place} holds a local path ({match.group(0)}...): print relative paths")
