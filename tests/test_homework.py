@@ -51,6 +51,15 @@ def test_markdown_answers_become_your_answer_here():
     assert student.cells[-1].source == "**Answer:**\nYOUR ANSWER HERE"
 
 
+def test_speaker_notes_stay_in_the_solution():
+    notes = nbformat.v4.new_markdown_cell("**Speaker notes.** Hand it out in the last minutes.")
+    notes.metadata["slideshow"] = {"slide_type": "notes"}
+    solution = notebook(notes, code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
+    student = homework.student_version(solution, "homework/hw.ipynb")
+    assert not any("Speaker notes" in c.source for c in student.cells)
+    assert "Speaker notes" in solution.cells[1].source
+
+
 def test_the_badge_points_at_the_student_notebook():
     solution = notebook(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
     student = homework.student_version(solution, "homework/hw_gru.ipynb")

@@ -145,7 +145,7 @@ def test_readme_lists_every_notebook_with_its_badge(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_each_notebooks_own_setup_cell_on_a_simulated_colab(path, monkeypatch):
     """The cell as committed in the notebook (not the template) installs only the course's utils
-    from the configured repository and ref, and does nothing outside Colab."""
+    from the configured repository and ref, and installs nothing outside Colab."""
     (setup,) = _setup_cells(nbformat.read(path, as_version=4))
     calls = []
 

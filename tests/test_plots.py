@@ -66,8 +66,47 @@ def test_plot_sequences_rejects_ragged_or_float_input():
 def test_color_text_html_colours_every_character():
     page = utils.color_text_html("a <b\n", [1.0, 0.0, -1.0, 0.5, 2.0], title="unit 7")
     assert page.count("<span") == 5 and "unit 7" in page
-    assert "rgb(255,0,0)" in page and "rgb(0,0,255)" in page and "rgb(255,255,255)" in page
+    assert "rgb(255,102,102)" in page and "rgb(102,102,255)" in page  # the strongest colours
+    assert "rgb(255,255,255)" in page  # zero is white
     assert "&lt;" in page and "<br>" in page  # escaped, and newlines kept
+
+
+def _contrast(foreground, background):
+    def luminance(colour):
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in colour[:3]]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    a, b = luminance(matplotlib.colors.to_rgb(foreground)), luminance(
+        matplotlib.colors.to_rgb(background)
+    )
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def test_plot_sequences_text_is_readable_on_its_cells():
+    from utils import plots
+
+    assert _contrast("black", plots.TOKEN_COLOUR) >= 4.5
+    assert _contrast(plots.PAD_TEXT, plots.PAD_COLOUR) >= 4.5
+    ax = utils.plot_sequences([[0, 5], [3, 4]], title="t")
+    image = ax.get_images()[0]
+    colours = {matplotlib.colors.to_hex(image.cmap(image.norm(v))) for v in (0, 1)}
+    assert colours == {plots.TOKEN_COLOUR, plots.PAD_COLOUR}
+    plt.close("all")
+
+
+def test_color_text_html_keeps_black_text_readable():
+    """Every background it uses leaves black text a WCAG AA contrast of at least 4.5:1."""
+    import re
+
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    page = utils.color_text_html("x" * 41, np.linspace(-1, 1, 41), title="t")
+    colours = re.findall(r"rgb\((\d+),(\d+),(\d+)\)", page)
+    assert len(colours) == 41
+    assert min((luminance(tuple(map(int, c))) + 0.05) / 0.05 for c in colours) >= 4.5
     with pytest.raises(ValueError, match="one value per character"):
         utils.color_text_html("abc", [0.1, 0.2], title="t")
 

@@ -1,19 +1,23 @@
-"""The reveal.js decks: slide metadata on every notebook, an offline build, and a real browser.
+"""The reveal.js decks: slide metadata on every notebook, how a notebook is dressed for the
+lecture hall, the diagrams, and every deck in a real browser.
 
-The browser test opens a deck built from a lecture notebook in headless Chromium with the network
-off, and saves screenshots to $COURSE_ARTIFACTS/slides (default: build/test-artifacts/slides).
-Without Chromium it skips, except under CI=true, where Chromium must be there (.ci/run installs it).
+The browser tests build every deck in fast mode and open it in headless Chromium with the network
+off. Every slide is checked against the presentation rules of `tools.browser`, and screenshots of
+every slide, a contact sheet and a PDF of every deck go to $COURSE_ARTIFACTS/slides (default:
+build/test-artifacts/slides). Without Chromium, or without the decks' JavaScript and no way to
+install it (no npm, or no network for `npm ci`), they skip with the reason, except under CI=true,
+where both must be there (.ci/run installs them before it turns the network off).
 """
 
 import os
 import pathlib
-import re
 import shutil
 
 import nbformat
 import pytest
 
-from utils import slides
+from tools import browser, diagrams, slides
+from utils import notebooks
 
 DECKS = slides.deck_notebooks()
 ARTIFACTS = (
@@ -30,15 +34,21 @@ def test_every_part_of_the_lecture_has_a_deck_in_order():
     names = [p.name for p in DECKS]
     assert names == sorted(names[:-1]) + names[-1:]  # lectures and labs in order, homework last
     assert [p.parent.name for p in DECKS[:4]] == ["lectures"] * 4
-    assert {p.parent.name for p in DECKS} == {"lectures", "labs", "homework"}
-    assert all(p.parent.name == "homework" for p in DECKS if "hw" in p.name)  # not the solution
+    assert {p.parent.name for p in DECKS} == {"lectures", "labs", "solutions"}
+    # the homework deck comes from the solution, which holds the speaker notes, with every answer
+    # left off the slides
+    (homework,) = [p for p in DECKS if "hw" in p.name]
+    assert homework.parent.name == "solutions"
+    for cell in read(homework).cells:
+        if "### BEGIN SOLUTION" in cell.source or cell.metadata.get("nbgrader", {}).get("solution"):
+            assert slides.slide_type(cell) == "skip", cell.source[:60]
 
 
 @pytest.mark.parametrize("path", DECKS, ids=lambda p: p.name)
 def test_every_cell_has_a_slide_type(path):
     nb = read(path)
     kinds = [slides.slide_type(c) for c in nb.cells]
-    assert set(kinds) <= set(slides.SLIDE_TYPES), "run `python -m utils.slides tag`"
+    assert set(kinds) <= set(slides.SLIDE_TYPES), "run `python -m tools.slides tag`"
     assert kinds[0] == "slide"  # the title opens the deck
     setup = [i for i, c in enumerate(nb.cells) if c.source.startswith("## Setup")]
     assert setup and kinds[setup[0]] == "skip"
@@ -53,10 +63,11 @@ def test_equations_plots_and_checked_outputs_are_on_slides(path):
             assert slides.slide_type(cell) not in hidden, cell.source[:80]
         checked = "nbval-check-output" in cell.metadata.get("tags", [])
         homework_check = cell.source.startswith("checks.check_")  # the tasks are on the slides
+        answer = "### BEGIN SOLUTION" in cell.source
         if (
             cell.cell_type == "code"
             and ("plt.show()" in cell.source or checked)
-            and not homework_check
+            and not (homework_check or answer)
         ):
             assert slides.slide_type(cell) not in hidden, cell.source[:80]
 
@@ -116,7 +127,7 @@ def test_tag_fills_in_missing_slide_types_and_keeps_hand_made_ones(tmp_path):
 
     assert slides.main(["tag", "--check", str(path)]) == 1
     assert slides.slide_type(read(path).cells[0]) is None  # --check writes nothing
-    with pytest.raises(ValueError, match="utils.slides tag"):
+    with pytest.raises(ValueError, match="tools.slides tag"):
         slides.build(path, tmp_path / "out", run=False)
     assert slides.main(["tag", str(path)]) == 0
     tagged = read(path)
@@ -136,127 +147,286 @@ def test_remote_badges_become_plain_links():
     assert slides.offline_markdown(nb).cells[0].source == "# T\n\n[Open In Colab](https://y/nb)"
 
 
-# ---- a deck built from a lecture notebook, executed in fast mode --------------------------------
+# ---- dressing a notebook for the lecture hall (no browser needed) ------------------------------
 
-DECK_SOURCE = slides.ROOT / "lectures" / "11-0c_lstm_gru_gates.ipynb"  # equations and plots
+
+def _code(outputs, source="x = 1"):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    cell.metadata["slideshow"] = {"slide_type": "-"}
+    return cell
+
+
+def test_outputs_on_a_slide_lose_stderr_and_keep_the_last_lines_of_a_log():
+    log = "".join(f"Epoch {i}/30\n 3/3 - 1s - loss: {1 / i:.3f}\n" for i in range(1, 31))
+    cell = _code(
+        [
+            {"output_type": "stream", "name": "stderr", "text": "E0000 NodeDef mentions\n"},
+            {"output_type": "stream", "name": "stdout", "text": "Epoch 1/30\r 1/3\r 3/3\n"},
+            {"output_type": "stream", "name": "stdout", "text": log},
+            {"output_type": "stream", "name": "stderr", "text": "UserWarning: /home/me/x.py\n"},
+        ]
+    )
+    slides.clean_outputs(cell)
+    (output,) = cell.outputs  # stderr gone, printed text joined into one block
+    lines = output.text.splitlines()
+    assert len(lines) == slides.MAX_OUTPUT_LINES
+    assert lines[0] == f"[… {61 - (slides.MAX_OUTPUT_LINES - 1)} lines above: see the notebook]"
+    assert lines[-1] == " 3/3 - 1s - loss: 0.033"  # the end of training is what matters
+    short = _code([{"output_type": "stream", "name": "stdout", "text": "a\r b\n"}])
+    assert slides.clean_outputs(short).outputs[0].text == " b\n"  # as a terminal shows it
+
+
+def test_plots_go_on_slides_as_inline_svg_whose_text_is_text():
+    svg = '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<svg viewBox="0 0 10 10"><text>7</text></svg>'
+    cell = _code([{"output_type": "display_data", "data": {"image/svg+xml": svg}, "metadata": {}}])
+    (output,) = slides.clean_outputs(cell).outputs
+    assert output.data == {
+        "text/html": '<div class="deck-plot"><svg viewBox="0 0 10 10"><text>7</text></svg></div>'
+    }
+
+
+def test_speaker_notes_carry_their_maths_as_mathml():
+    notes = slides.notes_mathml(
+        r"**Speaker notes.** Count $4\,(nm + m^2 + m)$ and $$f_t$$ costs $5."
+    )
+    assert notes.count("<math") == 2 and 'display="block"' in notes
+    assert "<msup><mi>m</mi><mn>2</mn></msup>" in notes and "$" in notes  # a lone $ stays
+    assert "\\," not in notes
+
+
+def _notebook(cells):
+    md = nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(cells=[md(text) for text in cells])
+    for cell, kind in zip(nb.cells, slides.default_slide_types(nb)):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    return nb
+
+
+def test_a_deck_gets_an_agenda_dividers_and_a_closing_slide():
+    nb = _notebook(
+        [
+            "# Lecture X: Title\n\nWhat it is.",
+            "## Learning goals\n\n1. One.",
+            "## First part\n\nText.",
+            "### A detail",
+            "## Second `part`\n\nMore.",
+            "## Summary\n\nDone.",
+        ]
+    )
+    nb.metadata["deck"] = {"minutes": 12}
+    shown = slides.present(nb, "labs/x.ipynb", fast=True, following=("y.slides.html", "Next one"))
+    texts = [c.source for c in shown.cells]
+    assert "Fast-mode build" in texts[0] and "about 12 minutes" in texts[0]
+    agenda = texts[1]
+    assert "Agenda" in agenda and "<li>First part</li><li>Second <code>part</code></li>" in agenda
+    assert [slides.slide_type(c) for c in shown.cells] == [
+        "slide", "slide", "slide", "slide", "subslide", "subslide", "slide", "subslide",
+        "slide", "slide",
+    ]  # fmt: skip
+    assert "Part 1 of 2" in texts[3] and "<li>A detail</li>" in texts[3]
+    assert "Part 2 of 2" in texts[6]
+    assert 'href="y.slides.html"' in texts[-1] and notebooks.colab_url("labs/x.ipynb") in texts[-1]
+    assert slides.count_slides(shown) == 10
+    assert "Fast-mode" not in slides.present(nb, "labs/x.ipynb", fast=False).cells[0].source
+
+
+def test_a_slide_that_would_overflow_continues_on_the_next():
+    long_text = "\n\n".join(f"Paragraph {i}: " + "word " * 60 for i in range(12))
+    nb = _notebook(["# T", "## Part\n\n" + long_text, "A remark."])
+    code = _code([{"output_type": "stream", "name": "stdout", "text": "x\n" * 10}], "y = 2\n" * 20)
+    nb.cells.insert(2, code)
+    slides.paginate(nb)
+    kinds = [slides.slide_type(c) for c in nb.cells]
+    assert kinds[0] == "slide" and kinds[1] == "slide"
+    assert kinds.count("subslide") >= 3  # the long text split, the code on a slide of its own
+    assert all(slides.estimated_height(c) <= slides.HEIGHT_BUDGET for c in nb.cells[:-2])
+    assert "".join(c.source for c in nb.cells if c.cell_type == "markdown").count("Paragraph") == 12
+
+
+def test_the_diagrams_are_drawn_from_tools_diagrams_and_up_to_date():
+    assert diagrams.main(["--check"]) == 0, "run `python -m tools.diagrams`"
+    for name in diagrams.DIAGRAMS:
+        svg = (diagrams.FIGURES / f"{name}.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "<title>" in svg and "<text" in svg
+        assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # loads nothing
+
+
+def test_the_diagrams_are_in_the_notebooks_where_the_slides_have_them():
+    shown = {}
+    for path in notebooks.find_notebooks():
+        for cell in nbformat.read(path, as_version=4).cells:
+            for name in notebooks.ATTACHED_FIGURE.findall(cell.source):
+                shown.setdefault(name[:-4], []).append(path.stem)
+                assert name in cell.get("attachments", {}), "run `python -m utils.notebooks`"
+                assert slides.slide_type(cell) not in ("skip", "notes")
+    assert set(shown) == set(diagrams.DIAGRAMS)
+    assert (
+        "11-0a_rnn_review_bptt" in shown["rnn_unrolled"]
+        and "11-0a_rnn_review_bptt" in shown["bptt"]
+    )
+    assert shown["lstm_cell"] == ["11-0c_lstm_gru_gates"] and shown["bilstm"] == [
+        "11-2b_word_bilstm"
+    ]
+
+
+# ---- every deck, built in fast mode, in a real browser -----------------------------------------
+
+
+def _needs_browser():
+    if browser.chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "CI must run the browser tests: install Chromium (apt-get install chromium)"
+            )
+        pytest.skip("no Chromium here (apt-get install chromium, or set CHROMIUM to its path)")
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory):
-    installed = (slides.VENDOR / "node_modules" / "reveal.js").is_dir()
-    if not installed and shutil.which("npm") is None and os.environ.get("CI") != "true":
-        pytest.skip("npm is needed once to install the decks' JavaScript (apt-get install npm)")
-    out = tmp_path_factory.mktemp("deck")
-    slides.main(["--fast", "--out", str(out), str(DECK_SOURCE)])
-    return out / f"{DECK_SOURCE.stem}.slides.html"
-
-
-def test_a_deck_loads_nothing_from_the_internet(deck):
-    page = deck.read_text(encoding="utf-8")
-    loads = re.findall(r'<(?:script|link|img)[^>]*?(?:src|href)="([^"]+)"', page)
-    assert loads and not [u for u in loads if re.match(r"(https?:)?//", u)]
-    assert "import mermaid" not in page
-    folder = deck.parent
-    for url in re.findall(r'(?:src|href)="(lib/[^"?]+)', page) + ["lib/reveal.js/dist/reveal.js"]:
-        assert (folder / url).is_file(), url
-    assert 'data-jp-theme-light="true"' in page and "plugin/notes/notes.js" in page
-    index = (folder / "index.html").read_text(encoding="utf-8")
-    assert f'href="{deck.name}"' in index and "LSTM and GRU" in index
-
-
-def first_slide_with(nb, wanted):
-    """Reveal's (horizontal, vertical) indices of the slide that shows the first wanted cell."""
-    h, v = -1, 0
-    for cell in nb.cells:
-        kind = slides.slide_type(cell)
-        if kind == "skip":
-            continue
-        if kind == "slide" or h < 0:
-            h, v = h + 1, 0
-        elif kind == "subslide":
-            v += 1
-        if kind != "notes" and wanted(cell):
-            return h, v
-    raise AssertionError("no such cell")
-
-
-def _chromium():
-    return (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    )
-
-
-def test_a_deck_works_in_a_real_browser_offline(deck):
-    if not _chromium():
+def built(tmp_path_factory):
+    """Every deck, built in fast mode into a temporary folder."""
+    _needs_browser()
+    out = tmp_path_factory.mktemp("decks")
+    try:
+        slides.install_lib(out)
+    except slides.JavaScriptMissing as error:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the browser test: install Chromium (apt-get install chromium)")
-        pytest.skip("no Chromium here (apt-get install chromium, or set CHROMIUM to its path)")
-    from playwright.sync_api import sync_playwright
+            pytest.fail(f"CI must build the decks: {error}")
+        pytest.skip(f"the decks' JavaScript is not installed and cannot be installed here: {error}")
+    assert slides.main(["--fast", "--out", str(out)]) == 0
+    return out
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    remote, failed, errors = [], [], []
 
-    def only_files(route):
-        if route.request.url.startswith("file:"):
-            return route.continue_()
-        remote.append(route.request.url)
-        return route.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-        context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
-        context.route("**/*", only_files)
-        page = context.new_page()
-        page.on("requestfailed", lambda r: failed.append(r.url))
+@pytest.fixture(scope="module")
+def measured(built):
+    """Every slide of every deck measured in Chromium with the network off; screenshots and a
+    contact sheet of each deck saved as test artifacts."""
+    remote, errors, reports = [], [], {}
+    with browser.browser_page(remote) as page:
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(deck.as_uri())
+        for path in DECKS:
+            deck = built / f"{path.stem}.slides.html"
+            browser.open_deck(page, deck)
+            shots = ARTIFACTS / path.stem
+            shutil.rmtree(shots, ignore_errors=True)
+            reports[path.stem] = browser.measure(page, screenshots=shots)
+            browser.sheet(reports[path.stem], shots, ARTIFACTS / f"{path.stem}.contact.png")
+    return reports, remote, errors
 
-        # reveal.js initialises; the deck has a slide for each slide or subslide cell
-        page.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)
-        page.evaluate(
-            "new Promise(done => require(['lib/reveal.js/dist/reveal.js'],"
-            " R => { window.deck = R; done(); }))"
-        )
-        assert page.evaluate("deck.isReady()")
-        assert page.evaluate("deck.getTotalSlides()") == slides.count_slides(read(DECK_SOURCE))
-        page.screenshot(path=ARTIFACTS / "01-title.png")
 
-        # MathJax renders the equations
-        page.wait_for_function(
-            "window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
-            " && document.querySelectorAll('.MathJax_CHTML').length > 0",
-            timeout=30_000,
-        )
-        assert "\\sigma" not in page.inner_text(".reveal .slides")  # no raw TeX left
+def test_every_slide_of_every_deck_follows_the_presentation_rules(measured, built):
+    reports, remote, errors = measured
+    assert remote == [], "a deck asked the internet for these"
+    assert errors == []
+    found = {name: browser.problems(report) for name, report in reports.items()}
+    assert {name: p for name, p in found.items() if p} == {}
+    for path in DECKS:  # the deck shows the slides its notebook's metadata asks for
+        info = (built / f"{path.stem}.deck.json").read_text(encoding="utf-8")
+        assert f'"slides": {len(reports[path.stem])}' in info
+    total = sum(len(r) for r in reports.values())
+    plots = sum(s["plot_texts"] > 0 for r in reports.values() for s in r)
+    images = sum(s["images"] for r in reports.values() for s in r)
+    assert plots >= 15 and images >= len(diagrams.DIAGRAMS)  # plots measured, diagrams shown
+    print(f"{total} slides in {len(reports)} decks: every rule holds")
 
-        # the right-arrow key moves to the next slide
+
+def test_a_deck_opens_on_its_title_and_renders_its_maths(built):
+    deck = built / "11-0c_lstm_gru_gates.slides.html"
+    with browser.browser_page() as page:
+        browser.open_deck(page, deck)
+        assert page.evaluate("deck.isReady()") and page.evaluate("deck.getIndices().h") == 0
+        assert "Fast-mode build" in page.inner_text("section.present")
         page.keyboard.press("ArrowRight")
         page.wait_for_function("deck.getIndices().h === 1")
-        page.screenshot(path=ARTIFACTS / "02-next.png")
-
-        # the notebook's first cell full of equations (the LSTM's gates), on its slide
-        equations = lambda cell: cell.cell_type == "markdown" and cell.source.count("$") >= 10  # noqa: E731
-        h, v = first_slide_with(read(DECK_SOURCE), equations)
-        page.evaluate(f"deck.slide({h}, {v})")
-        page.wait_for_timeout(1000)  # the slide transition
+        assert "AGENDA" in page.inner_text("section.present").upper()
+        assert "\\sigma" not in page.inner_text(".reveal .slides")  # no raw TeX left
         widths = page.eval_on_selector_all(
-            "section.present .MathJax_CHTML",
-            "els => els.filter(e => !e.closest('aside')).map(e => e.getBoundingClientRect().width)",
+            ".reveal .slides .MathJax_CHTML", "els => els.map(e => e.getBoundingClientRect().width)"
         )
-        assert len(widths) >= 5 and max(widths) > 100  # whole equations, rendered on screen
-        page.screenshot(path=ARTIFACTS / "03-equation.png")
+        assert len(widths) >= 20
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert index.count(".slides.html") == len(DECKS) and "fast-mode build" in index
+    assert "about 15 minutes" in deck.read_text(encoding="utf-8")
+    assert f'href="{notebooks.colab_url("lectures/11-0c_lstm_gru_gates.ipynb")}"' in index
 
-        # a plot on screen, its image decoded
-        page.evaluate(
-            "(() => { const img = document.querySelector('.reveal .slides img');"
-            " const i = deck.getIndices(img.closest('section')); deck.slide(i.h, i.v); })()"
+
+def test_the_speaker_view_shows_the_notes_with_their_maths(built):
+    deck = built / "11-0d_lstm_example.slides.html"
+    with browser.browser_page() as page:
+        browser.open_deck(page, deck)
+        h, v = page.evaluate(
+            "(() => { const s = [...document.querySelectorAll('aside.notes')]"
+            ".find(a => a.querySelector('math')).closest('section');"
+            " const i = deck.getIndices(s); return [i.h, i.v || 0]; })()"
         )
-        page.wait_for_timeout(1000)
-        plot = page.locator("section.present img").first
-        assert plot.is_visible()
-        assert plot.evaluate("img => img.complete && img.naturalWidth > 100")
-        page.screenshot(path=ARTIFACTS / "04-plot.png")
-        browser.close()
+        browser.show(page, h, v)
+        with page.context.expect_page() as popup:
+            page.keyboard.press("s")
+        speaker = popup.value
+        speaker.wait_for_selector(".speaker-controls-notes .value math", timeout=30_000)
+        notes = speaker.locator(".speaker-controls-notes .value")
+        assert "Speaker notes" in notes.inner_text() and "$" not in notes.inner_text()
+        box = speaker.locator(".speaker-controls-notes .value math").first.bounding_box()
+        assert box["width"] > 30 and box["height"] > 10  # drawn as maths, not as raw TeX
+        speaker.screenshot(path=str(ARTIFACTS / "speaker-view.png"))
 
-    assert remote == [], "the deck asked the internet for these"
-    assert failed == [] and errors == []
+
+def test_every_deck_prints_to_a_pdf_with_one_page_per_slide(measured, built):
+    reports = measured[0]
+    for path in DECKS:
+        pdf = browser.pdf(built / f"{path.stem}.slides.html", ARTIFACTS / f"{path.stem}.pdf")
+        assert browser.pdf_pages(pdf) == len(reports[path.stem]), path.stem
+
+
+def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
+    """A hand-made deck that breaks each rule once: the check names every one."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    wide = code("x")
+    wide.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<pre>" + "w" * 200 + "</pre>"})
+    ]
+    noisy = code("y")
+    noisy.outputs = [nbformat.v4.new_output("stream", name="stderr", text="E0000 log line\n")]
+    cells = [
+        md("# Broken deck"),
+        md("## Wide"),
+        wide,
+        md("## Noisy"),
+        noisy,
+        md("## Tall\n\n" + "\n\n".join(f"line {i}" for i in range(40))),
+        md('## Small\n\n<span style="font-size:14px">tiny text</span>'),
+        md('## Faint\n\n<span style="color:#bbbbbb">faint text</span>'),
+        md("## Broken picture\n\n![Diagram: missing](nowhere.svg)"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    for cell in nb.cells:
+        cell.metadata["slideshow"] = {
+            "slide_type": "slide" if cell.cell_type == "markdown" else "-"
+        }
+    body, _ = slides.exporter().from_notebook_node(nb, resources={"metadata": {"name": "broken"}})
+    deck = built / "broken.slides.html"  # beside the real decks, to share their lib/
+    deck.write_text(body, encoding="utf-8")
+    with browser.browser_page() as page:
+        browser.open_deck(page, deck)
+        found = "\n".join(browser.problems(browser.measure(page)))
+    deck.unlink()
+    for rule in (
+        "wider than the slide",
+        "stderr output",
+        "more than 1.3 screens",
+        "body text under 28 px",
+        "text contrast under 4.5:1",
+        "images that did not load",
+        "speaker note(s)",
+    ):
+        assert rule in found, rule
+
+
+def test_the_release_workflow_builds_full_mode_decks_with_sheets_and_pdfs():
+    yaml = pytest.importorskip("yaml")
+    flow = yaml.safe_load((slides.ROOT / ".github" / "workflows" / "slides.yml").read_text())
+    runs = "\n".join(step.get("run", "") for step in flow["jobs"]["build"]["steps"])
+    assert "python -m tools.slides --out site --contact-sheet --pdf" in runs
+    assert "--fast" not in runs  # the release is the real, full-mode lecture
+    assert "pip install -r requirements.txt" in runs and "npm ci" in runs
+    assert flow["jobs"]["pages"]["needs"] == "build"

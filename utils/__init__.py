@@ -14,7 +14,8 @@
 - `homework`: generates the student notebooks from the solutions (`python -m utils.homework`).
 - `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
 - `hygiene`: what every notebook must be, checked by the tests (`python -m utils.hygiene`).
-- `slides`: offline reveal.js decks built from the notebooks (`python -m utils.slides`).
+
+Deck builds live in `tools/` (`python -m tools.slides`): students never need them.
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed

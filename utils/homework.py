@@ -6,7 +6,8 @@ Each `homework/solutions/NAME.ipynb` gives `homework/NAME.ipynb`:
   `# YOUR CODE HERE` and `raise NotImplementedError()` (nbgrader's markers and stubs);
 - in Markdown cells, such a region, or the whole of a cell whose metadata has
   `"nbgrader": {"solution": true}`, becomes "YOUR ANSWER HERE";
-- every output is cleared, and the badge points at the student notebook.
+- every output is cleared, speaker notes are left out, and the badge points at the student
+  notebook.
 
     python -m utils.homework            # write every student notebook
     python -m utils.homework --check    # only compare; exit 1 if any is out of date
@@ -48,8 +49,10 @@ def _clear_regions(source, stub, where):
 
 
 def student_version(solution, relpath):
-    """The student notebook (stored at `relpath`) made from the solution notebook `solution`."""
+    """The student notebook (stored at `relpath`) made from the solution notebook `solution`.
+    Speaker notes are the instructor's: they stay in the solution, whose deck shows them."""
     nb = copy.deepcopy(solution)
+    nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
     regions = 0
     for index, cell in enumerate(nb.cells):
         where = f"{relpath}, cell {index}"

@@ -12,6 +12,7 @@ there and re-stamp every notebook:
 """
 
 import argparse
+import base64
 import os
 import pathlib
 import re
@@ -26,6 +27,12 @@ NOTEBOOK_FOLDERS = ("lectures", "labs", "homework")
 SETUP_FIRST_LINE = "# Colab setup"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")  # group 1: the URL it opens
 CHECKED = "nbval-check-output"  # the tag of cells whose stored outputs CI compares
+FIGURES = ROOT / "slides" / "figures"  # the lecture's diagrams, drawn by `python -m tools.diagrams`
+# jupyterlab-rise settings stamped into every notebook: reveal.js' white theme (its fonts ship with
+# RISE; the default `simple` theme fetches Google Fonts) and scrolling for long slides. Its type
+# sizes come from rise.css beside the notebook (slides/rise.css, linked into each folder).
+RISE = {"theme": "white", "transition": "fade", "scroll": True}
+ATTACHED_FIGURE = re.compile(r"\(attachment:([\w-]+\.png)\)")
 
 
 def colab_url(relpath, repo=config.REPO, branch=config.BRANCH):
@@ -40,9 +47,13 @@ def badge(relpath, repo=config.REPO, branch=config.BRANCH):
 
 
 _SETUP_CELL = """\
-# Colab setup: install this course's `utils` package. Elsewhere this cell does nothing.
+# Colab setup: install this course's `utils` package. Elsewhere it only quiets TensorFlow.
 # --no-deps: Colab's own TensorFlow is kept as it is, never reinstalled.
+import os
 import sys
+
+# TensorFlow's C++ log (CUDA probing, graph attributes) is noise here; errors still raise.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 if "google.colab" in sys.modules:
     import importlib
@@ -56,7 +67,8 @@ if "google.colab" in sys.modules:
 
 
 def setup_cell_source(repo=config.REPO, branch=config.BRANCH):
-    """The standard first code cell: on Colab it installs this course's `utils`; elsewhere nothing.
+    """The standard first code cell: on Colab it installs this course's `utils`; everywhere it
+    turns TensorFlow's C++ start-up log off.
 
     It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded.
     """
@@ -106,6 +118,8 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
         title, _, rest = first_md.source.partition("\n")
         first_md.source = f"{title}\n\n{new_badge}\n{rest}".rstrip("\n")
 
+    attach_figures(nb, relpath)
+    nb.metadata["rise"] = dict(RISE)
     code = [c for c in nb.cells if c.cell_type == "code"]
     setup = next((c for c in code if c.source.startswith(SETUP_FIRST_LINE)), None)
     if setup is None:
@@ -127,6 +141,30 @@ def stamp_notebook(nb, relpath, repo=config.REPO, branch=config.BRANCH):
                     output.execution_count = number
         else:
             cell.metadata.pop("keep_output", None)
+
+
+def attach_figures(nb, relpath=""):
+    """Give each Markdown cell that shows `![...](attachment:NAME.png)` the diagram
+    `slides/figures/NAME.png` as a cell attachment, so that it shows on Colab and in JupyterLab
+    with no file beside the notebook and nothing fetched. (Both show bitmap attachments only; the
+    decks show `NAME.svg` instead.)"""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        names = ATTACHED_FIGURE.findall(cell.source)
+        if not names:
+            cell.pop("attachments", None)
+            continue
+        attachments = {}
+        for name in names:
+            path = FIGURES / name
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"{relpath} shows attachment:{name}, but {path} does not exist: draw it with "
+                    "`python -m tools.diagrams` or fix the name."
+                )
+            attachments[name] = {"image/png": base64.b64encode(path.read_bytes()).decode()}
+        cell.attachments = attachments
 
 
 def execute(nb, path, fast=False, timeout=1800):

@@ -1,7 +1,11 @@
 """Plotting helpers shared by the notebooks. Every figure gets a title and labelled axes."""
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
+
+# plot_sequences: a token's cell, a padding cell, and the padding's (dimmer) text
+TOKEN_COLOUR, PAD_COLOUR, PAD_TEXT = "#cfe0f3", "#f4f4f4", "#555555"
 
 
 def plot_word_vectors(vectors, words, title, ax=None):
@@ -33,7 +37,7 @@ def plot_word_vectors(vectors, words, title, ax=None):
 def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
     """Draw a padded integer matrix (one row per sequence) as a grid of numbered cells.
 
-    Padding cells (`pad_value`) are pale and the rest coloured, so 'pre' and 'post' padding and
+    Padding cells (`pad_value`) are grey and the rest pale blue, so 'pre' and 'post' padding and
     truncation can be seen at a glance. With `labels` (e.g. a vocabulary's characters) each cell
     shows `labels[value]` instead of the number.
     """
@@ -48,7 +52,9 @@ def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(0.6 * matrix.shape[1] + 1, 0.6 * matrix.shape[0] + 1))
-    ax.imshow(matrix != pad_value, cmap="Blues", vmin=-0.6, vmax=1.4, aspect="equal")
+    # Pale cells, so that the text on them keeps a contrast of at least 4.5:1 (WCAG AA).
+    colours = matplotlib.colors.ListedColormap([PAD_COLOUR, TOKEN_COLOUR])
+    ax.imshow(matrix != pad_value, cmap=colours, vmin=0, vmax=1, aspect="equal")
     for (row, col), value in np.ndenumerate(matrix):
         ax.text(
             col,
@@ -56,7 +62,7 @@ def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
             str(value) if labels is None else repr(labels[value])[1:-1],
             ha="center",
             va="center",
-            color="0.6" if value == pad_value else "black",
+            color=PAD_TEXT if value == pad_value else "black",
         )
     ax.set_xticks(range(matrix.shape[1]))
     ax.set_yticks(range(matrix.shape[0]))
@@ -78,7 +84,8 @@ def color_text_html(text, values, title):
     if values.shape != (len(text),):
         raise ValueError(f"need one value per character: {len(text)} characters, {values.shape}.")
     spans = []
-    for char, value in zip(text, np.clip(values, -1, 1), strict=True):
+    # At most 60% of full colour, so black text keeps a contrast of at least 4.5:1 (WCAG AA).
+    for char, value in zip(text, 0.6 * np.clip(values, -1, 1), strict=True):
         red, blue = (255, int(255 * (1 - value))) if value > 0 else (int(255 * (1 + value)), 255)
         color = f"rgb({red},{min(red, blue)},{blue})"
         shown = "&#8629;<br>" if char == "\n" else html.escape(char).replace(" ", "&nbsp;")

@@ -1,0 +1,52 @@
+// One slide of a deck, measured as the audience sees it (tools/browser.py runs this on every
+// slide). MIN_BODY, MIN_CODE, MIN_PLOT and MIN_CONTRAST are filled in from tools/browser.py.
+() => {
+  const R = window.deck, slide = R.getCurrentSlide(), scale = R.getScale();
+  const frame = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const left = frame.left, top = slide.getBoundingClientRect().top;
+  const shown = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const inNotes = el => !!el.closest('aside.notes');
+  const inMaths = el => !!el.closest('.MathJax_CHTML, .MathJax_Preview, .MJX_Assistive_MathML, math');
+  const ownText = el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  const els = [...slide.querySelectorAll('*')].filter(el => !inNotes(el) && shown(el));
+  const texts = els.filter(el => ownText(el) && !el.closest('svg') && !inMaths(el));
+  const isCode = el => !!el.closest('pre, code, .highlight, .jp-OutputArea-output');
+  const px = el => parseFloat(getComputedStyle(el).fontSize) * scale;
+  const label = el => el.textContent.trim().slice(0, 40);
+  const lum = c => { const m = c.match(/[\d.]+/g).map(Number);
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return [0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]), m.length > 3 ? m[3] : 1]; };
+  const background = el => { for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor; if (lum(c)[1] > 0.5) return c; }
+    return 'rgb(255, 255, 255)'; };
+  const contrast = el => { const a = lum(getComputedStyle(el).color)[0], b = lum(background(el))[0];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+  const small = (list, min) => list.filter(el => px(el) < min - 0.25)
+    .map(el => `${px(el).toFixed(1)}px "${label(el)}"`);
+  const plots = [...slide.querySelectorAll('.jp-OutputArea-output svg text')].filter(t => !inNotes(t) && shown(t))
+    .map(t => { const svg = t.ownerSVGElement, vb = svg.viewBox.baseVal;
+      const k = svg.getBoundingClientRect().width / (vb && vb.width ? vb.width : svg.width.baseVal.value);
+      return [parseFloat(getComputedStyle(t).fontSize) * k, t.textContent.trim().slice(0, 30)]; });
+  const blocks = [...slide.querySelectorAll('pre, .jp-OutputArea-output, .highlight')].filter(el => !inNotes(el) && shown(el));
+  return {
+    indices: R.getIndices(slide),
+    generated: !!slide.querySelector('.deck-kicker'),
+    tall_allowed: slide.dataset.tall === 'allowed',
+    notes: !!slide.querySelector('aside.notes'),
+    height: Math.round((Math.max(0, ...els.map(el => el.getBoundingClientRect().bottom)) - top) / scale),
+    width: Math.round((Math.max(0, ...els.map(el => el.getBoundingClientRect().right)) - left) / scale),
+    overflowing: blocks.filter(el => el.scrollWidth > el.clientWidth + 2).map(label),
+    stderr: slide.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').length,
+    small_body: small(texts.filter(el => !isCode(el)), MIN_BODY),
+    small_code: small(texts.filter(isCode), MIN_CODE),
+    small_plot: plots.filter(([size]) => size < MIN_PLOT - 0.25).map(([s, t]) => `${s.toFixed(1)}px "${t}"`),
+    plot_texts: plots.length,
+    low_contrast: texts.filter(el => contrast(el) < MIN_CONTRAST)
+      .map(el => `${contrast(el).toFixed(2)}:1 "${label(el)}"`),
+    images: [...slide.querySelectorAll('img')].filter(i => !inNotes(i)).length,
+    broken_images: [...slide.querySelectorAll('img')].filter(i => !(i.complete && i.naturalWidth > 0))
+      .map(i => (i.alt || i.src).slice(0, 60)),
+    text: slide.innerText.trim().slice(0, 60),
+  };
+}

@@ -1,0 +1,733 @@
+"""Reveal.js decks for instructors, built from the course notebooks, that work offline.
+
+    python -m tools.slides                  # execute the lecture and lab notebooks, build the decks
+    python -m tools.slides --fast           # the same in fast mode (small data, few epochs)
+    python -m tools.slides labs/11-1_text_tokenizer.ipynb --out /media/usb/lecture11
+    python -m tools.slides --contact-sheet --pdf   # also a PNG grid and a PDF of every deck
+    python -m tools.slides tag [--check]    # give new cells their default slide type
+
+A deck is `OUT/<notebook>.slides.html` plus `OUT/lib/`, the pinned reveal.js, MathJax, require.js
+and jQuery from `slides/vendor/package.json` (installed with `npm ci` on first use), and
+`OUT/index.html` lists the decks in the lecture's order with their length and build. Copy the OUT
+folder to a USB stick and open `index.html` in a browser: nothing is loaded from the internet.
+
+Which cell goes on which slide is the notebook's own `slideshow` metadata, the same that
+JupyterLab's property inspector edits and that jupyterlab-rise presents live. `tag` fills it in
+for cells that have none, by the rules of `default_slide_types`, and never changes a cell that
+has it. On its way to the deck a notebook is dressed for a lecture hall (`present`): no stderr or
+warnings, long logs cut to their last lines, plots drawn as SVG in a large-type style, maths in the
+speaker notes as MathML, and a title, agenda, section dividers and a closing slide around it.
+"""
+
+import argparse
+import base64
+import copy
+import datetime
+import html
+import importlib.metadata
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+from utils import notebooks
+
+ROOT = notebooks.ROOT
+SLIDES = ROOT / "slides"
+VENDOR = SLIDES / "vendor"
+STYLE = SLIDES / "deck.mplstyle"
+SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
+MAX_OUTPUT_LINES = 12  # a longer printed output (a training log) keeps its last lines on the slide
+HEIGHT_BUDGET = 680  # pixels of a 720-pixel slide that one slide's cells may fill
+
+# What the decks load, relative to the deck folder (copied from VENDOR/node_modules to OUT/lib).
+REVEAL = "lib/reveal.js"
+MATHJAX = "lib/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+REQUIRE_JS = "lib/requirejs/require.js"
+JQUERY = "lib/jquery/dist/jquery.min.js"
+_LIB_FILES = {  # package -> the parts of it that a deck uses
+    "reveal.js": ["dist", "plugin/notes", "LICENSE"],
+    "mathjax": [
+        "MathJax.js",
+        "config/TeX-AMS_CHTML-full.js",
+        "config/Safe.js",
+        "extensions",
+        "jax/input/TeX",
+        "jax/output/CommonHTML",
+        "jax/output/PreviewHTML",
+        "jax/element",
+        "fonts/HTML-CSS/TeX/woff",
+        "fonts/HTML-CSS/TeX/otf",
+        "LICENSE",
+    ],
+    "requirejs": ["require.js"],
+    "jquery": ["dist/jquery.min.js", "LICENSE.txt"],
+}
+
+
+class JavaScriptMissing(RuntimeError):
+    """The decks' pinned JavaScript is not installed and cannot be installed here (no npm, or no
+    network for `npm ci`)."""
+
+
+def deck_notebooks(root=None):
+    """The notebooks that have decks, in the lecture's order: lectures, labs, then the homework.
+    The homework deck is built from the solution, which alone holds the speaker notes; its answers
+    are skipped (see `_is_plumbing`), so the deck shows the tasks, and it is not executed."""
+    return [
+        p
+        for p in notebooks.find_notebooks(root)
+        if p.parent.name != "homework"  # the student notebook: its solution makes the deck
+    ]
+
+
+def slide_type(cell):
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def _is_plumbing(cell):
+    """A cell that is not lecture content: it only asserts what CI checks or calls a homework
+    check, or it is a homework solution or answer (the homework deck shows the tasks)."""
+    if cell.cell_type == "markdown":
+        return bool(cell.metadata.get("nbgrader", {}).get("solution"))
+    if "### BEGIN SOLUTION" in cell.source:
+        return True
+    lines = [ln.strip() for ln in cell.source.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    checks = (
+        "assert ",
+        "np.testing.",
+        "if not utils.is_fast()",
+        "if utils.is_fast()",
+        "checks.check_",
+    )
+    return bool(lines) and all(ln.startswith(checks) for ln in lines)
+
+
+def default_slide_types(nb):
+    """The slide type of each cell by the course's rules.
+
+    The title starts the deck; the Setup section (its heading, the Colab cell, the imports) is
+    skipped; a `##` heading starts a new slide and a `###` heading a vertical one below it. Each
+    piece of explanation with its code and output is one vertical slide: a code cell that follows a
+    code cell, or a markdown cell that follows code and introduces more code, starts a new one. A
+    remark after an output, with no code after it, appears on the next click (a fragment). Cells
+    that only check (CI's asserts, homework checks) and homework solutions are skipped.
+    """
+    types, in_setup, previous = [], False, None
+    for i, cell in enumerate(nb.cells):
+        text = cell.source.lstrip()
+        following = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+        if cell.cell_type == "markdown" and text.startswith("#"):
+            in_setup = text.startswith("## Setup")
+        if i == 0:
+            kind = "slide"
+        elif in_setup or _is_plumbing(cell):
+            kind = "skip"
+        elif cell.cell_type == "markdown":
+            if re.match(r"#{1,2} ", text):
+                kind = "slide"
+            elif text.startswith("#"):
+                kind = "subslide"
+            elif previous == "code":
+                kind = (
+                    "subslide"
+                    if following is not None and following.cell_type == "code"
+                    else "fragment"
+                )
+            else:
+                kind = "-"
+        else:
+            kind = "subslide" if previous == "code" else "-"
+        types.append(kind)
+        if kind != "skip":
+            previous = cell.cell_type
+    return types
+
+
+def tag(path, write=True):
+    """Give each cell of the notebook at `path` that has no slide type its default one; cells that
+    have one (set by hand in JupyterLab, say) keep it. Returns True if a cell needed one."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell, kind in zip(nb.cells, default_slide_types(nb)):
+        if slide_type(cell) is None:
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
+            changed = True
+    if changed and write:
+        nbformat.write(nb, path)
+    return changed
+
+
+def count_slides(nb):
+    """How many slides (horizontal and vertical) reveal.js shows for this notebook."""
+    kinds = [slide_type(c) or "-" for c in nb.cells]
+    shown = [k for k in kinds if k != "skip"]
+    if not shown:
+        return 0
+    starts = sum(k in ("slide", "subslide") for k in shown)
+    return starts + (shown[0] not in ("slide", "subslide"))
+
+
+def install_lib(out):
+    """Copy the pinned JavaScript into `out/lib`, running `npm ci` in slides/vendor first if its
+    packages are not installed. Raises JavaScriptMissing if they are not and cannot be."""
+    modules = VENDOR / "node_modules"
+    if not all((modules / package / "package.json").exists() for package in _LIB_FILES):
+        if shutil.which("npm") is None:
+            raise JavaScriptMissing(
+                "npm is needed once, to install the pinned reveal.js, MathJax, require.js and "
+                f"jQuery listed in {VENDOR / 'package.json'}: install Node.js (apt-get install "
+                "npm) and rerun."
+            )
+        done = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(VENDOR)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise JavaScriptMissing(
+                f"`npm ci` in {VENDOR} failed, so the decks' JavaScript is not installed (is the "
+                f"npm registry reachable?). Run it once with the network on. npm said: "
+                f"{done.stderr.strip()[-400:]}"
+            )
+    lib = pathlib.Path(out) / "lib"
+    for package, parts in _LIB_FILES.items():
+        for part in parts:
+            source, target = modules / package / part, lib / package / part
+            if source.is_dir():
+                shutil.copytree(source, target, dirs_exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+    return lib
+
+
+_REMOTE_BADGE = re.compile(r"\[!\[([^\]]*)\]\(https?://[^)]*\)\]\(([^)]*)\)")
+
+
+def offline_markdown(nb):
+    """A badge image such as Open-in-Colab comes from the internet: on a slide it becomes a plain
+    link, which loads nothing until it is clicked."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _REMOTE_BADGE.sub(r"[\1](\2)", cell.source)
+    return nb
+
+
+# ---- dressing a notebook for the lecture hall --------------------------------------------------
+
+# Run first in the kernel of a deck build: plots as SVG (text stays text, so the browser test can
+# measure it) in the deck style's large type, and TensorFlow's C++ log off.
+_KERNEL_SETUP = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import matplotlib.pyplot
+%config InlineBackend.figure_formats = ['svg']
+matplotlib.pyplot.style.use({style!r})"""
+
+
+def _terminal_text(text):
+    """What a terminal would show: a carriage return rewrites its line, a backspace erases."""
+    lines = []
+    for line in text.split("\n"):
+        line = line.rsplit("\r", 1)[-1] if "\r" in line.rstrip("\r") else line.rstrip("\r")
+        while "\b" in line:
+            line = re.sub(r"[^\b]\b", "", line, count=1).lstrip("\b")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES):
+    """The outputs a slide shows for a code cell: no stderr (TensorFlow's log, warnings), printed
+    text joined into one block as a terminal would show it, and a block longer than `max_lines`
+    cut to its last lines, with a note saying so."""
+    shown = []
+    for output in cell.outputs:
+        if output.output_type == "stream" and output.name == "stderr":
+            continue
+        if output.output_type == "error":
+            continue  # a deck never shows a traceback; the build fails on errors anyway
+        if output.output_type == "stream" and shown and shown[-1].output_type == "stream":
+            shown[-1].text += output.text
+            continue
+        shown.append(copy.deepcopy(output))
+    for output in shown:
+        svg = output.get("data", {}).get("image/svg+xml")
+        if svg:  # inline, so the text of a plot is text in the page (and measured by the tests)
+            svg = "".join(svg) if isinstance(svg, list) else svg
+            svg = svg[svg.index("<svg") :]
+            output.data = {"text/html": f'<div class="deck-plot">{svg}</div>'}
+        if output.output_type != "stream":
+            continue
+        lines = _terminal_text(output.text).rstrip("\n").split("\n")
+        if len(lines) > max_lines:
+            kept = max_lines - 1
+            hidden = len(lines) - kept
+            lines = [f"[… {hidden} lines above: see the notebook]"] + lines[-kept:]
+        output.text = "\n".join(lines) + "\n"
+    cell.outputs = shown
+    return cell
+
+
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
+
+
+def notes_mathml(source):
+    """Speaker notes with their TeX maths as MathML. The speaker view shows the notes' HTML as it
+    is, in another window that has no MathJax; browsers draw MathML themselves."""
+    from latex2mathml.converter import convert
+
+    def display(match):
+        return convert(match.group(1).strip(), display="block")
+
+    def inline(match):
+        return convert(match.group(1).strip())
+
+    return _INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(display, source))
+
+
+def vector_diagrams(cell):
+    """A diagram that the notebook shows as a PNG attachment goes on the slide as its SVG, which
+    stays sharp on any projector."""
+    for name in notebooks.ATTACHED_FIGURE.findall(cell.source):
+        svg = notebooks.FIGURES / name.replace(".png", ".svg")
+        if svg.is_file():
+            cell.source = cell.source.replace(f"attachment:{name}", f"attachment:{svg.name}")
+            cell.attachments.pop(name, None)
+            cell.attachments[svg.name] = {
+                "image/svg+xml": base64.b64encode(svg.read_bytes()).decode()
+            }
+    return cell
+
+
+def _inline_markdown(text):
+    """A heading's text as HTML: escaped, with `code` kept as code ($maths$ is left to MathJax)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
+
+
+_NOT_SECTIONS = ("Learning goals", "Summary", "Setup")
+
+
+def sections(nb):
+    """The deck's content sections: (cell index, title, [### sub-headings]) of each `##` heading
+    that starts a slide, but the learning goals and the summary."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        kind, text = slide_type(cell), cell.source.lstrip()
+        if cell.cell_type != "markdown" or kind == "skip":
+            continue
+        if kind == "slide" and text.startswith("## "):
+            title = text[3:].splitlines()[0].strip()
+            if not title.startswith(_NOT_SECTIONS):
+                found.append((i, title, []))
+        elif text.startswith("### ") and found and kind != "notes":
+            found[-1][2].append(text[4:].splitlines()[0].strip())
+    return found
+
+
+def _slide(source, kind="slide", **data):
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.metadata["slideshow"] = {"slide_type": kind}
+    if data:
+        cell.metadata["slideshow"]["data"] = data
+    cell.metadata["deck"] = "generated"
+    return cell
+
+
+# Rough heights on a 1280 x 720 slide (28 px text, about 80 characters a line; 20 px code, 98),
+# to start a new slide where one would overflow the screen. The browser test measures the truth.
+_CHARS_PER_LINE, _CODE_CHARS = 80, 98
+_TEXT_LINE, _CODE_LINE, _PICTURE = 38, 26, 500
+
+
+def estimated_height(cell):
+    """About how many pixels the cell takes on a slide (its source, or its plot, and outputs)."""
+    if cell.cell_type == "markdown":
+        height = 0
+        for block in re.split(r"\n\s*\n", cell.source.strip()):
+            lines = block.splitlines()
+            if not lines:
+                continue
+            if lines[0].startswith("#"):
+                height += 70
+                lines = lines[1:]
+            if "attachment:" in block or "<img" in block:
+                height += _PICTURE
+            elif block.lstrip().startswith("$$"):
+                height += 40 * max(1, block.count("\\\\") + 1) + 30
+            elif block.lstrip().startswith("|"):
+                height += 46 * len(lines)
+            else:
+                items = re.split(r"\n(?=\s*(?:[-*]|\d+\.)\s)", "\n".join(lines))
+                height += sum(_TEXT_LINE * -(-len(item) // _CHARS_PER_LINE) for item in items)
+                height += 12
+        return height
+    if cell.cell_type != "code":
+        return 0
+    code = cell.source.splitlines()
+    hidden = cell.metadata.get("transient", {}).get("remove_source")
+    height = (
+        0 if hidden else 20 + _CODE_LINE * sum(-(-max(len(ln), 1) // _CODE_CHARS) for ln in code)
+    )
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.output_type == "stream":
+            height += 16 + _CODE_LINE * output.text.count("\n")
+        elif "deck-plot" in data.get("text/html", "") or "image/png" in data:
+            height += _PICTURE
+        elif "text/html" in data or "text/plain" in data:
+            text = data.get("text/plain", "")
+            height += 16 + 22 * (text.count("\n") + 1)
+    return height
+
+
+def paginate(nb, budget=HEIGHT_BUDGET):
+    """Start a new (vertical) slide at a cell where the current one would run past `budget`
+    pixels, by the estimate above. Cells are never split; a cell taller than the budget gets a
+    slide of its own, except a Markdown cell, which is split between its paragraphs."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and slide_type(cell) not in ("skip", "notes"):
+            cells += _split_markdown(cell, budget)
+        else:
+            cells.append(cell)
+    nb.cells = cells
+    used = 0
+    for cell in nb.cells:
+        kind = slide_type(cell)
+        if kind in ("skip", "notes"):
+            continue
+        height = estimated_height(cell)
+        if kind in ("slide", "subslide"):
+            used = height
+        elif used and used + height > budget:
+            cell.metadata["slideshow"]["slide_type"] = "subslide"
+            used = height
+        else:
+            used += height
+    return nb
+
+
+def _split_markdown(cell, budget):
+    """The Markdown cell as one cell, or as several (split between paragraphs, never inside a
+    table, list or equation) if it is taller than `budget`; the later parts start new slides."""
+    if estimated_height(cell) <= budget:
+        return [cell]
+    parts, current = [], []
+    for block in re.split(r"\n\s*\n", cell.source.strip()):
+        trial = nbformat.v4.new_markdown_cell("\n\n".join(current + [block]))
+        if current and estimated_height(trial) > budget:
+            parts.append(current)
+            current = []
+        current.append(block)
+    parts.append(current)
+    cells = []
+    for i, blocks in enumerate(parts):
+        part = copy.deepcopy(cell)
+        part.source = "\n\n".join(blocks)
+        if i:
+            part.metadata["slideshow"] = {"slide_type": "subslide"}
+            part.id = f"{cell.get('id', 'cell')}-{i}"
+        cells.append(part)
+    return cells
+
+
+def present(nb, relpath, fast, following=None):
+    """The notebook `nb` (stored at `relpath`) as it goes on slides. Returns a new notebook:
+
+    - code cells show no stderr and at most MAX_OUTPUT_LINES lines of printed text;
+    - a code cell that draws a plot shows only the plot (its code stays in the notebook);
+    - where a slide would overflow the screen, the next cell starts a new one (`paginate`);
+    - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
+    - after the title, an agenda; before each section, a divider; at the end, a closing slide
+      that names the next deck (`following`: its (file name, title)); a fast-mode build says so
+      on its title slide.
+    """
+    nb = copy.deepcopy(nb)
+    offline_markdown(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            clean_outputs(cell)
+            if "plt.show()" in cell.source:
+                cell.metadata["transient"] = {"remove_source": True}
+        elif slide_type(cell) == "notes":
+            cell.source = notes_mathml(cell.source)
+        else:
+            vector_diagrams(cell)
+    paginate(nb)
+
+    found = sections(nb)
+    minutes = nb.metadata.get("deck", {}).get("minutes")
+    title = nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else relpath
+    meta = ["Lecture 11: Generating Text Using a Character RNN and LSTM"]
+    if minutes:
+        meta.append(f"about {minutes} minutes")
+    banner = f'\n\n<p class="deck-meta">{" · ".join(meta)}</p>'
+    if fast:
+        banner += (
+            '\n\n<p class="deck-fast"><b>Fast-mode build</b> (COURSE_FAST=1): small data and few '
+            "epochs, so trained numbers and generated text are not the lecture's. Build with "
+            "<code>python -m tools.slides</code> for the real deck.</p>"
+        )
+    nb.cells[0].source += banner
+
+    new_cells = []
+    agenda_items = "".join(f"<li>{_inline_markdown(t)}</li>" for _, t, _ in found)
+    agenda = _slide(
+        '<p class="deck-kicker">Agenda</p>\n\n'
+        f"<h2>{_inline_markdown(title)}</h2>\n\n<ol>{agenda_items}</ol>"
+        + (f'\n\n<p class="deck-meta">About {minutes} minutes.</p>' if minutes else "")
+    )
+    starts = {i: (k, t, subs) for k, (i, t, subs) in enumerate(found, 1)}
+    first_content = next(
+        (i for i, c in enumerate(nb.cells) if i > 0 and slide_type(c) == "slide"), len(nb.cells)
+    )
+    for i, cell in enumerate(nb.cells):
+        if i == first_content and found:
+            new_cells.append(agenda)
+        if i in starts:
+            k, name, subs = starts[i]
+            listed = "".join(f"<li>{_inline_markdown(s)}</li>" for s in subs)
+            new_cells.append(
+                _slide(
+                    f'<div class="deck-divider"><p class="deck-kicker">Part {k} of '
+                    f"{len(found)}</p>\n<h1>{_inline_markdown(name)}</h1>\n"
+                    + (f"<ul>{listed}</ul>" if listed else "")
+                    + "</div>"
+                )
+            )
+            cell.metadata["slideshow"]["slide_type"] = "subslide"
+        new_cells.append(cell)
+
+    colab = notebooks.colab_url(relpath)
+    closing = [
+        "<li>Run it yourself: "
+        f'<a href="{colab}">open this notebook in Colab</a> ({html.escape(relpath)})</li>'
+    ]
+    if following:
+        closing.append(
+            f'<li>Next: <a href="{following[0]}">{_inline_markdown(following[1])}</a></li>'
+        )
+    new_cells.append(
+        _slide(
+            '<p class="deck-kicker">End of this part</p>\n\n<h2>Questions?</h2>\n\n'
+            f"<ul>{''.join(closing)}</ul>"
+        )
+    )
+    nb.cells = new_cells
+    return nb
+
+
+def exporter():
+    """nbconvert's reveal.js exporter, pointed at the local copies of every script a deck loads."""
+    from nbconvert import SlidesExporter
+
+    return SlidesExporter(
+        extra_template_basedirs=[str(SLIDES / "template")],
+        template_name="reveal_offline",
+        reveal_url_prefix=REVEAL,
+        reveal_theme="white",
+        reveal_number="c/t",
+        mathjax_url=MATHJAX,
+        require_js_url=REQUIRE_JS,
+        jquery_url=JQUERY,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def execute(nb, path, fast):
+    """Run the notebook as a student would, with the deck's plot style and TensorFlow's C++ log
+    off (a hidden first cell, removed again). Returns the executed notebook."""
+    run = copy.deepcopy(nb)
+    run.cells.insert(0, nbformat.v4.new_code_cell(_KERNEL_SETUP.format(style=str(STYLE))))
+    notebooks.execute(run, path, fast=fast)
+    run.cells.pop(0)
+    return run
+
+
+def relative(path):
+    path = pathlib.Path(path).resolve()
+    return path.relative_to(ROOT).as_posix() if ROOT in path.parents else path.name
+
+
+def build(path, out=None, fast=False, run=None, following=None):
+    """Build `out/<notebook>.slides.html` from one notebook. It is executed first (`run=None`: every
+    notebook but the homework, whose deck shows its tasks). Returns the deck's path."""
+    path, out = pathlib.Path(path), pathlib.Path(out or SLIDES)
+    nb = nbformat.read(path, as_version=4)
+    missing = [i for i, c in enumerate(nb.cells) if slide_type(c) is None]
+    if missing:
+        raise ValueError(
+            f"{path}: cells {missing} have no slide type. Run `python -m tools.slides tag` to give "
+            "them their default one, or set it in JupyterLab's property inspector."
+        )
+    homework = "homework" in (path.parent.name, path.parent.parent.name)
+    if run is None:
+        run = not homework
+    if run:
+        nb = execute(nb, path, fast)
+    # a homework deck sends students to their notebook, not to the solution
+    relpath = relative(path).replace("homework/solutions/", "homework/")
+    nb = present(nb, relpath, fast=fast and run, following=following)
+    heading = nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else path.stem
+    nb.metadata["title"] = heading  # the browser tab and the index show it
+    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    out.mkdir(parents=True, exist_ok=True)
+    deck = out / f"{path.stem}.slides.html"
+    _write(deck, body)
+    _write(
+        out / f"{path.stem}.deck.json",
+        json.dumps(
+            {
+                "notebook": relpath,
+                "title": heading,
+                "slides": count_slides(nb),
+                "minutes": nb.metadata.get("deck", {}).get("minutes"),
+                "mode": ("fast" if fast else "full") if run else "not executed",
+                "built": datetime.datetime.now(datetime.timezone.utc).strftime(
+                    "%Y-%m-%d %H:%M UTC"
+                ),
+            },
+            indent=1,
+        ),
+    )
+    return deck
+
+
+def _write(path, text):
+    """Write a file atomically: a half-written deck never replaces a good one."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def versions():
+    """The library versions a build ran with, for the index page."""
+    found = []
+    for name in ("tensorflow", "keras", "numpy", "matplotlib", "nbconvert"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return ", ".join(found)
+
+
+def write_index(decks, out):
+    """`out/index.html`: the decks in the lecture's order, each with its length, slide count,
+    build mode and date, and links to its notebook, Colab, contact sheet and PDF."""
+    out = pathlib.Path(out)
+    rows = []
+    for deck in decks:
+        info_file = deck.with_name(deck.name.replace(".slides.html", ".deck.json"))
+        info = json.loads(info_file.read_text(encoding="utf-8")) if info_file.exists() else {}
+        title = html.escape(info.get("title", deck.stem))
+        relpath = info.get("notebook", "")
+        links = [f'<a href="{notebooks.colab_url(relpath)}">Colab</a>'] if relpath else []
+        if relpath:
+            github = f"https://github.com/{notebooks.config.REPO}/blob/{notebooks.config.BRANCH}"
+            links.insert(0, f'<a href="{github}/{relpath}">notebook</a>')
+        for suffix, label in ((".pdf", "PDF"), (".contact.png", "contact sheet")):
+            extra = deck.with_name(deck.name.replace(".slides.html", suffix))
+            if extra.exists():
+                links.append(f'<a href="{extra.name}">{label}</a>')
+        minutes = info.get("minutes")
+        rows.append(
+            f'<tr><td><a class="deck" href="{deck.name}">{title}</a></td>'
+            f"<td>{f'{minutes} min' if minutes else ''}</td><td>{info.get('slides', '')}</td>"
+            f"<td>{html.escape(info.get('mode', ''))}</td><td>{html.escape(info.get('built', ''))}"
+            f"</td><td>{' · '.join(links)}</td></tr>"
+        )
+    modes = {json.loads(p.read_text(encoding="utf-8")).get("mode") for p in out.glob("*.deck.json")}
+    warning = (
+        '<p class="fast">Some decks are a <b>fast-mode build</b>: small data and few epochs, so '
+        "their trained numbers and samples are not the lecture's.</p>"
+        if "fast" in modes
+        else ""
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Lecture 11 slides</title>
+<style>
+body {{ font-family: "Source Sans Pro", "DejaVu Sans", Helvetica, Arial, sans-serif;
+       max-width: 1100px; margin: 40px auto; padding: 0 24px; color: #222; font-size: 18px; }}
+h1 {{ color: #1d4e89; font-size: 34px; margin-bottom: 4px; }}
+table {{ border-collapse: collapse; width: 100%; margin: 24px 0; }}
+th, td {{ text-align: left; padding: 10px 12px; border-bottom: 1px solid #ddd; }}
+th {{ background: #1d4e89; color: #fff; font-weight: 600; }}
+a {{ color: #1d4e89; }} a.deck {{ font-weight: 600; }}
+.fast {{ border: 2px solid #8a4b00; background: #fff4e0; color: #5c3200; padding: 8px 14px; }}
+.meta {{ color: #444; font-size: 15px; }} kbd {{ border: 1px solid #999; padding: 0 5px; }}
+</style></head>
+<body>
+<h1>Lecture 11: Generating Text Using a Character RNN and LSTM</h1>
+<p class="meta">Slides built from the course notebooks; they work offline.</p>
+{warning}
+<table>
+<tr><th>Deck</th><th>Length</th><th>Slides</th><th>Build</th><th>Built</th><th>Links</th></tr>
+{chr(10).join(rows)}
+</table>
+<p>In a deck: <kbd>S</kbd> speaker view with notes and timer, <kbd>F</kbd> full screen,
+<kbd>Esc</kbd> overview, arrow keys to move (right: next section, down: within a section).
+Add <code>?print-pdf</code> after <code>.html</code> to print a deck.</p>
+<p class="meta">Built with {html.escape(versions())}.</p>
+</body></html>
+"""
+    index = out / "index.html"
+    _write(index, page)
+    return index
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="'tag', or notebooks (default: every deck)")
+    parser.add_argument("--out", default=str(SLIDES), help="the deck folder (default: slides/)")
+    parser.add_argument("--fast", action="store_true", help="execute in fast mode")
+    parser.add_argument("--check", action="store_true", help="with tag: report only, exit 1")
+    parser.add_argument(
+        "--contact-sheet", action="store_true", help="also OUT/<deck>.contact.png: every slide"
+    )
+    parser.add_argument("--pdf", action="store_true", help="also OUT/<deck>.pdf, a page a slide")
+    args = parser.parse_intermixed_args(argv)
+    if args.paths[:1] == ["tag"]:
+        paths = args.paths[1:] or deck_notebooks()
+        untagged = [p for p in paths if tag(p, write=not args.check)]
+        for p in untagged:
+            print(("untagged: " if args.check else "tagged: ") + str(p))
+        return 1 if args.check and untagged else 0
+    paths = [pathlib.Path(p) for p in args.paths] or deck_notebooks()
+    out = pathlib.Path(args.out)
+    install_lib(out)
+    order = [p.resolve() for p in deck_notebooks()]
+    built = []
+    for path in paths:
+        place = order.index(path.resolve()) if path.resolve() in order else len(order)
+        later = order[place + 1 :]
+        following = (f"{later[0].stem}.slides.html", _title(later[0])) if later else None
+        deck = build(path, out, fast=args.fast, following=following)
+        built.append(deck)
+        print("built:", deck)
+    if args.contact_sheet or args.pdf:
+        from . import browser
+
+        for deck in built:
+            if args.contact_sheet:
+                print("contact sheet:", browser.contact_sheet(deck))
+            if args.pdf:
+                print("pdf:", browser.pdf(deck))
+    print("index:", write_index(sorted(out.glob("11-*.slides.html")), out))
+    return 0
+
+
+def _title(path):
+    nb = nbformat.read(path, as_version=4)
+    return nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else path.stem
+
+
+if __name__ == "__main__":
+    sys.exit(main())
