@@ -20,7 +20,7 @@ def run(*command):
 def test_ruff_lints_code_and_notebooks():
     files = run(sys.executable, "-m", "ruff", "check", "--show-files", ".").stdout
     linted = {line.replace(str(ROOT) + "/", "") for line in files.split()}
-    for folder in ("utils/", "tests/", "benchmarks/"):
+    for folder in ("utils/", "tools/", "tests/", "benchmarks/"):
         assert any(f.startswith(folder) and f.endswith(".py") for f in linted), folder
     for path in notebooks.find_notebooks():
         relpath = path.relative_to(ROOT).as_posix()
@@ -93,5 +93,11 @@ def test_pre_commit_runs_the_course_checks():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     local = [h for r in config["repos"] if r["repo"] == "local" for h in r["hooks"]]
     entry = " ".join(h["entry"] for h in local)
-    for command in ("utils.notebooks &&", "utils.hygiene", "utils.homework --check"):
+    for command in (
+        "tools.diagrams --check",
+        "utils.notebooks &&",
+        "utils.hygiene",
+        "utils.homework --check",
+        "tools.slides tag --check",
+    ):
         assert f"python -m {command}" in entry

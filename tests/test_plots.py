@@ -76,8 +76,9 @@ def _contrast(foreground, background):
         c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in colour[:3]]
         return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
 
-    a, b = luminance(matplotlib.colors.to_rgb(foreground)), luminance(
-        matplotlib.colors.to_rgb(background)
+    a, b = (
+        luminance(matplotlib.colors.to_rgb(foreground)),
+        luminance(matplotlib.colors.to_rgb(background)),
     )
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 

@@ -27,6 +27,7 @@ GREEN, GREEN_FILL = "#2d6a1f", "#dcefd5"
 RED, RED_FILL = "#a11d1d", "#f8d9d9"
 YELLOW, YELLOW_FILL = "#6b5400", "#fff1c7"
 GREY = "#444444"
+OLAH = "drawn after C. Olah, Understanding LSTM Networks (2015)"
 
 
 def _label(text):
@@ -95,6 +96,12 @@ class Drawing:
         self.parts.append(
             f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{dash}{marker}/>'
         )
+
+    def caption(self, text, size=20, credit=None):
+        """An italic caption along the bottom, with a small credit line under it if given."""
+        self.text(self.width / 2, self.height - (40 if credit else 22), text, size, italic=True)
+        if credit:
+            self.text(self.width / 2 + 20, self.height - 12, credit, 17)
 
     def svg(self):
         colors = sorted(set(re.findall(r"url\(#head-([0-9a-f]{6})\)", "".join(self.parts))))
@@ -281,14 +288,9 @@ def lstm_cell():
     d.text(1140, bus + 30, "h_t", 26, GREEN, anchor="end", italic=True)
     d.arrow((960, bus), (960, 20), color=GREEN)
     d.text(975, 30, "h_t (output)", 22, GREEN, anchor="start", italic=True)
-    d.text(
-        600,
-        560,
-        "Each \u03c3 gate: \u03c3(W [h_{t-1}, x_t] + b), numbers between 0 and 1",
-        20,
-        italic=True,
+    d.caption(
+        "Each \u03c3 gate: \u03c3(W [h_{t-1}, x_t] + b), numbers between 0 and 1", credit=OLAH
     )
-    d.text(600, 588, "drawn after C. Olah, Understanding LSTM Networks (2015)", 17)
     return d
 
 
@@ -331,14 +333,11 @@ def gru_cell():
     d.circle(860, 260, 18, "\u00d7", GREY)
     d.arrow((860, 322), (860, 280), color=YELLOW)
     d.arrow((860, 242), (860, top + 20), color=GREY)
-    d.text(
-        600,
-        560,
+    d.caption(
         "h_t = z_t \u2299 h_{t-1} + (1\u2212z_t) \u2299 h~_t   (Keras' GRU, reset_after=True)",
         21,
-        italic=True,
+        credit=OLAH,
     )
-    d.text(600, 588, "drawn after C. Olah, Understanding LSTM Networks (2015)", 17)
     return d
 
 
