@@ -9,7 +9,9 @@
   const inNotes = el => !!el.closest('aside.notes');
   const inMaths = el => !!el.closest('.MathJax_CHTML, .MathJax_Preview, .MJX_Assistive_MathML, math');
   const ownText = el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  const els = [...slide.querySelectorAll('*')].filter(el => !inNotes(el) && shown(el));
+  // MathJax's assistive MathML is for screen readers, clipped out of sight: not measured
+  const els = [...slide.querySelectorAll('*')]
+    .filter(el => !inNotes(el) && shown(el) && !el.closest('.MJX_Assistive_MathML'));
   const texts = els.filter(el => ownText(el) && !el.closest('svg') && !inMaths(el));
   const isCode = el => !!el.closest('pre, code, .highlight, .jp-OutputArea-output');
   const px = el => parseFloat(getComputedStyle(el).fontSize) * scale;
