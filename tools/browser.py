@@ -223,7 +223,8 @@ def pdf(deck, out=None):
         open_deck(page, deck, "?print-pdf")
         page.wait_for_selector(".reveal .pdf-page", state="attached", timeout=60_000)
         tmp = out.with_name(out.name + ".tmp")
-        page.pdf(path=str(tmp), width=f"{WIDTH}px", height=f"{HEIGHT}px", print_background=True)
+        # reveal.js sets the page size (@page) to its slide size: use exactly that
+        page.pdf(path=str(tmp), print_background=True, prefer_css_page_size=True)
         tmp.replace(out)
     return out
 
