@@ -184,11 +184,15 @@ def install_lib(out):
                 f"jQuery listed in {VENDOR / 'package.json'}: install Node.js (apt-get install "
                 "npm) and rerun."
             )
-        done = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(VENDOR)],
-            capture_output=True,
-            text=True,
-        )
+        command = ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(VENDOR)]
+        command += ["--fetch-retries=1", "--fetch-retry-mintimeout=2000"]  # offline: fail fast
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise JavaScriptMissing(
+                f"`npm ci` in {VENDOR} did not finish in 10 minutes: is the npm registry "
+                "reachable? Run it once with the network on."
+            ) from None
         if done.returncode != 0:
             raise JavaScriptMissing(
                 f"`npm ci` in {VENDOR} failed, so the decks' JavaScript is not installed (is the "
