@@ -141,9 +141,7 @@ def test_rise_presents_a_lecture_live_offline_without_console_errors(server):
 
     relpath = "lectures/11-0c_lstm_gru_gates.ipynb"
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=browser.chromium(), args=browser._CHROMIUM_ARGS
-        )
+        chromium = p.chromium.launch(executable_path=browser.chromium(), args=browser.CHROMIUM_ARGS)
         try:
             context = chromium.new_context(viewport={"width": 1280, "height": 720})
             context.route("**/*", only_local)

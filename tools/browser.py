@@ -25,7 +25,7 @@ import shutil
 WIDTH, HEIGHT = 1280, 720
 MAX_HEIGHT = 1.3 * HEIGHT
 MIN_BODY_PX, MIN_CODE_PX, MIN_PLOT_PX, MIN_CONTRAST = 28, 20, 16, 4.5
-_CHROMIUM_ARGS = [
+CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -67,7 +67,7 @@ def browser_page(remote=None):
         return route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=_CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(offline=True, viewport={"width": WIDTH, "height": HEIGHT})
             context.route("**/*", only_files)

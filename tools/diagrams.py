@@ -574,9 +574,7 @@ def render_png(svg_path, png_path):
     width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', svg).groups())
     tmp = png_path.with_name(png_path.name + ".tmp.png")
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=browser.chromium(), args=browser._CHROMIUM_ARGS
-        )
+        chromium = p.chromium.launch(executable_path=browser.chromium(), args=browser.CHROMIUM_ARGS)
         try:
             page = chromium.new_context(
                 viewport={"width": width, "height": height}, device_scale_factor=PNG_SCALE
