@@ -85,6 +85,11 @@ def deck_notebooks(root=None):
     ]
 
 
+def title_of(nb, default):
+    """The notebook's title: the first line of its first cell, without the `#` marks."""
+    return nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else default
+
+
 def slide_type(cell):
     return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 
@@ -468,7 +473,7 @@ def present(nb, relpath, fast, following=None):
 
     found = sections(nb)
     minutes = nb.metadata.get("deck", {}).get("minutes")
-    title = nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else relpath
+    title = title_of(nb, relpath)
     meta = ["Lecture 11: Generating Text Using a Character RNN and LSTM"]
     if minutes:
         meta.append(f"about {minutes} minutes")
@@ -580,7 +585,7 @@ def build(path, out=None, fast=False, run=None, following=None):
     # a homework deck sends students to their notebook, not to the solution
     relpath = relative(path).replace("homework/solutions/", "homework/")
     nb = present(nb, relpath, fast=fast and run, following=following)
-    heading = nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else path.stem
+    heading = title_of(nb, path.stem)
     nb.metadata["title"] = heading  # the browser tab and the index show it
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     out.mkdir(parents=True, exist_ok=True)
@@ -729,8 +734,7 @@ def main(argv=None):
 
 
 def _title(path):
-    nb = nbformat.read(path, as_version=4)
-    return nb.cells[0].source.lstrip("# ").splitlines()[0] if nb.cells else path.stem
+    return title_of(nbformat.read(path, as_version=4), path.stem)
 
 
 if __name__ == "__main__":
