@@ -5,7 +5,7 @@ first 90% of tiny Shakespeare for a fixed wall time, then reports the loss on th
 nats per character (also bits per character and perplexity). Run by hand, on an otherwise idle
 machine:
 
-    python benchmarks/char_rnn_quality.py --seconds 180
+    python -m benchmarks.char_rnn_quality --seconds 180
 """
 
 import argparse
@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 import utils
+from benchmarks.reference import TimeBudget
 
 # The configuration of labs/11-2_char_rnn.ipynb: keep the two in step.
 SEQ_LENGTH, BATCH_SIZE, EMBEDDING_DIM, UNITS, LEARNING_RATE = 64, 32, 32, 256, 4e-3
@@ -65,7 +66,7 @@ def main():
     for name in args.cells:
         utils.set_seed(0)
         model = build(getattr(keras.layers, name), len(vocab), args.learning_rate)
-        budget = utils.TimeBudget(args.seconds)
+        budget = TimeBudget(args.seconds)
         start = time.perf_counter()
         model.fit(
             train.repeat(),

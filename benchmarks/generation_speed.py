@@ -4,7 +4,7 @@ The slides' loop calls `model.predict` on the whole text so far for every new ch
 character costs more than the one before. `utils.CharGenerator` carries the LSTM's (h, c) and does
 one step per character. Both run the same model (its weights do not change the speed):
 
-    python benchmarks/generation_speed.py --chars 500
+    python -m benchmarks.generation_speed --chars 500
 """
 
 import argparse
@@ -14,15 +14,7 @@ import keras
 import numpy as np
 
 import utils
-
-
-def slides_loop(model, vocab, seed_text, n_chars, rng):
-    """The slides' way: re-run the model on the growing context for every character."""
-    ids = list(vocab.encode(seed_text))
-    for _ in range(n_chars):
-        logits = model.predict(np.array([ids]), verbose=0)[0, -1]
-        ids.append(int(utils.sample(logits, rng)[0]))
-    return vocab.decode(ids)
+from benchmarks.reference import slides_char_loop
 
 
 def main():
@@ -41,10 +33,10 @@ def main():
         ]
     )
     seed_text = "ROMEO:\n"
-    slides_loop(model, vocab, seed_text, 3, np.random.default_rng(0))  # warm up
+    slides_char_loop(model, vocab, seed_text, 3, np.random.default_rng(0))  # warm up
 
     start = time.perf_counter()
-    slides_loop(model, vocab, seed_text, args.chars, np.random.default_rng(0))
+    slides_char_loop(model, vocab, seed_text, args.chars, np.random.default_rng(0))
     slides = args.chars / (time.perf_counter() - start)
 
     generator = utils.CharGenerator(model, vocab)

@@ -4,9 +4,9 @@ Each notebook runs top to bottom in a fresh kernel from its own folder, as a stu
 (Kernel > Restart and Run All). Results go to a JSON file, and a Markdown table is printed for
 benchmarks/README.md and the README's notebook table (its "CPU time" column is full mode):
 
-    python benchmarks/notebook_times.py                        # both modes, every notebook
-    python benchmarks/notebook_times.py --modes fast           # minutes
-    python benchmarks/notebook_times.py labs/11-2_char_rnn.ipynb --modes full
+    python -m benchmarks.notebook_times                        # both modes, every notebook
+    python -m benchmarks.notebook_times --modes fast           # minutes
+    python -m benchmarks.notebook_times labs/11-2_char_rnn.ipynb --modes full
 
 The student homework notebook stops at its stubs by design, so its solution is timed instead.
 """
@@ -16,15 +16,11 @@ import json
 import os
 import pathlib
 import platform
-import sys
 import time
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from utils import notebooks  # noqa: E402
+from tools import ROOT, notebooks
 
 
 def timed_notebooks():

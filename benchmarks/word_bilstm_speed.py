@@ -12,19 +12,18 @@ It reports time and final training accuracy for each, and the speed-up. Generati
 the slides' seed with the slides' loop (`model.predict`, scan `word_index`) and with
 `utils.WordGenerator`, greedy both, on the trained LSTM: words/s and the ratio.
 
-    python benchmarks/word_bilstm_speed.py                     # everything, ~8 min on 2 CPU cores
-    python benchmarks/word_bilstm_speed.py --cells lstm --part training
+    python -m benchmarks.word_bilstm_speed                     # everything, ~8 min on 2 CPU cores
+    python -m benchmarks.word_bilstm_speed --cells lstm --part training
 """
 
 import argparse
 import time
 
 import keras
-import numpy as np
 from keras import layers
-from tensorflow.keras.preprocessing.sequence import pad_sequences
 
 import utils
+from benchmarks.reference import slides_word_loop
 
 LAB_LR, LAB_BATCH, LAB_EPOCHS = 3e-3, 128, 80
 SEED_TEXT = "First Servingman: A strange one as ever I looked on: I cannot get him!"
@@ -65,21 +64,6 @@ def train(data, cell, way):
     return model, time.perf_counter() - start, history.history["accuracy"][-1]
 
 
-def slides_loop(model, tokenizer, seed_text, next_words, max_sequence_len):
-    """The slides' generation loop, as on the slide."""
-    for _ in range(next_words):
-        token_list = tokenizer.texts_to_sequences([seed_text])[0]
-        token_list = pad_sequences([token_list], maxlen=max_sequence_len - 1, padding="pre")
-        predicted = np.argmax(model.predict(token_list, verbose=0), axis=1)
-        output_word = ""
-        for word, index in tokenizer.word_index.items():
-            if index == predicted:
-                output_word = word
-                break
-        seed_text += " " + output_word
-    return seed_text
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=["training", "generation", "all"], default="all")
@@ -110,9 +94,9 @@ def main():
             model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
             model.fit(data.predictors, data.labels, epochs=5, verbose=0)
         args_ = (model, data.tokenizer, SEED_TEXT, args.words, data.max_sequence_len)
-        slides_loop(*args_[:3], 3, data.max_sequence_len)  # warm up
+        slides_word_loop(*args_[:3], 3, data.max_sequence_len)  # warm up
         start = time.perf_counter()
-        slides_text = slides_loop(*args_)
+        slides_text = slides_word_loop(*args_)
         slides = args.words / (time.perf_counter() - start)
         generator = utils.WordGenerator(model, data.tokenizer, data.max_sequence_len)
         generator.generate(SEED_TEXT, 3, greedy=True)  # warm up (traces the compiled call)

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import utils
+from tools import ROOT
 from utils import data
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOADERS = {"shakespeare.txt": utils.load_shakespeare, "alice.txt": utils.load_alice}
 
 

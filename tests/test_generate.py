@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from benchmarks.reference import slides_word_loop
 from utils.generate import CharGenerator, sample, sampling_distribution
 from utils.text import CharVocab
 
@@ -162,22 +163,6 @@ def word_setup():
     return model, tokenizer
 
 
-def _slides_loop(model, tokenizer, seed_text, next_words, max_sequence_len):
-    from tensorflow.keras.preprocessing.sequence import pad_sequences
-
-    for _ in range(next_words):  # the slides' generation loop
-        token_list = tokenizer.texts_to_sequences([seed_text])[0]
-        token_list = pad_sequences([token_list], maxlen=max_sequence_len - 1, padding="pre")
-        predicted = np.argmax(model.predict(token_list, verbose=0), axis=1)
-        output_word = ""
-        for word, index in tokenizer.word_index.items():
-            if index == predicted:
-                output_word = word
-                break
-        seed_text += " " + output_word
-    return seed_text
-
-
 def test_word_generator_scores_are_the_models_log_probabilities(word_setup):
     from utils.generate import WordGenerator
 
@@ -188,7 +173,7 @@ def test_word_generator_scores_are_the_models_log_probabilities(word_setup):
     np.testing.assert_allclose(np.exp(generator.next_logits(windows)), expected, rtol=1e-5)
 
 
-def test_greedy_word_generation_equals_the_slides_loop(word_setup):
+def test_greedy_word_generation_equals_theslides_word_loop(word_setup):
     from utils.generate import WordGenerator
 
     model, tokenizer = word_setup
@@ -196,7 +181,7 @@ def test_greedy_word_generation_equals_the_slides_loop(word_setup):
     kernel, bias = dense.get_weights()
     dense.set_weights([kernel, bias - 50 * (np.arange(len(bias)) == 0)])  # never predicts padding
     text = WordGenerator(model, tokenizer, 6).generate("Hear me, citizen", 8, greedy=True)
-    assert text == _slides_loop(model, tokenizer, "Hear me, citizen", 8, 6)
+    assert text == slides_word_loop(model, tokenizer, "Hear me, citizen", 8, 6)
     dense.set_weights([kernel, bias])
 
 

@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from utils import homework
-from utils.notebooks import ROOT, colab_url
+from tools import ROOT, homework
+from tools.notebooks import colab_url
 
 
 def notebook(*cells):
@@ -103,10 +103,10 @@ def test_there_is_a_homework():
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
 def test_committed_student_notebook_is_the_generated_one(solution):
     student = ROOT / "homework" / solution.name
-    assert student.exists(), f"{student} is missing: run `python -m utils.homework`"
+    assert student.exists(), f"{student} is missing: run `python -m tools.homework`"
     assert not homework.generate(solution, write=False), (
         f"{student.name} differs from its solution's student version: run "
-        "`python -m utils.homework` (never edit the student notebook by hand)."
+        "`python -m tools.homework` (never edit the student notebook by hand)."
     )
 
 

@@ -1,16 +1,16 @@
-"""Notebook hygiene (utils.hygiene): every notebook passes, and each rule catches a broken copy."""
+"""Notebook hygiene (tools.hygiene): every notebook passes, and each rule catches a broken copy."""
 
 import shutil
 
 import nbformat
 import pytest
 
-from utils import hygiene, notebooks
+from tools import ROOT, hygiene, notebooks
 
 NOTEBOOKS = notebooks.find_notebooks()
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(notebooks.ROOT).as_posix())
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_notebook_is_clean(path):
     assert hygiene.problems(path) == []
 
@@ -18,7 +18,7 @@ def test_every_notebook_is_clean(path):
 @pytest.fixture
 def broken(tmp_path):
     """A copy of the char-RNN lab in a throwaway course tree, and a way to break it."""
-    source = notebooks.ROOT / "labs" / "11-2_char_rnn.ipynb"
+    source = ROOT / "labs" / "11-2_char_rnn.ipynb"
     (tmp_path / "labs").mkdir()
     path = tmp_path / "labs" / source.name
     shutil.copy(source, path)
@@ -85,7 +85,7 @@ def test_a_checked_cell_must_be_kept_by_nbstripout(broken):
 
 def test_a_local_path_in_an_output_fails(broken):
     def print_a_path(nb):
-        cell = next(c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", []))
+        cell = next(c for c in nb.cells if notebooks.CHECKED in c.metadata.get("tags", []))
         cell.outputs.append(
             nbformat.v4.new_output("stream", name="stdout", text="/home/alice/course/data.txt\n")
         )
@@ -95,7 +95,7 @@ def test_a_local_path_in_an_output_fails(broken):
 
 def test_a_local_path_in_any_output_of_a_cell_fails(broken):
     def path_then_more(nb):
-        cell = next(c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", []))
+        cell = next(c for c in nb.cells if notebooks.CHECKED in c.metadata.get("tags", []))
         cell.outputs[:0] = [nbformat.v4.new_output("stream", name="stdout", text="/tmp/run/x\n")]
 
     assert "holds a local path (/tmp/" in broken(path_then_more)
@@ -153,6 +153,6 @@ def test_an_invalid_notebook_fails(broken, tmp_path):
 
 def test_the_command_lists_problems_and_fails(broken, tmp_path, capsys, monkeypatch):
     broken(lambda nb: nb.metadata.update(widgets={}))
-    monkeypatch.setattr(notebooks, "ROOT", tmp_path)
+    monkeypatch.setattr(hygiene, "ROOT", tmp_path)
     assert hygiene.main([str(tmp_path / "labs" / "11-2_char_rnn.ipynb")]) == 1
     assert "stores widget state" in capsys.readouterr().out

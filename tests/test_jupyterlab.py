@@ -17,9 +17,7 @@ import urllib.request
 
 import pytest
 
-from utils import notebooks
-
-ROOT = notebooks.ROOT
+from tools import ROOT
 
 
 def free_port():

@@ -8,9 +8,7 @@ import sys
 import pytest
 import yaml
 
-from utils import notebooks
-
-ROOT = notebooks.ROOT
+from tools import ROOT, notebooks
 
 
 def run(*command):
@@ -41,7 +39,7 @@ def test_ruff_format_check_passes():
 
 def test_nbstripout_then_stamping_change_no_notebook(tmp_path):
     """The pre-commit hooks' cleaning agrees with the hygiene rules: nbstripout (outputs kept only
-    in the cells CI checks, marked keep_output) and then `python -m utils.notebooks` (which gives
+    in the cells CI checks, marked keep_output) and then `python -m tools.notebooks` (which gives
     those cells back the execution count nbval needs) leave every committed notebook as it is."""
     copies = []
     for path in notebooks.find_notebooks():
@@ -95,9 +93,9 @@ def test_pre_commit_runs_the_course_checks():
     entry = " ".join(h["entry"] for h in local)
     for command in (
         "tools.diagrams --check",
-        "utils.notebooks &&",
-        "utils.hygiene",
-        "utils.homework --check",
+        "tools.notebooks &&",
+        "tools.hygiene",
+        "tools.homework --check",
         "tools.slides tag --check",
     ):
         assert f"python -m {command}" in entry

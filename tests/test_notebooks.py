@@ -8,7 +8,8 @@ import types
 import nbformat
 import pytest
 
-from utils import config, notebooks
+from tools import ROOT, notebooks
+from utils import config
 
 NOTEBOOKS = notebooks.find_notebooks()
 
@@ -19,9 +20,9 @@ def test_the_course_has_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_is_stamped_with_the_course_home(path):
-    assert not notebooks.stamp(path, write=False), "run `python -m utils.notebooks` to re-stamp"
+    assert not notebooks.stamp(path, write=False), "run `python -m tools.notebooks` to re-stamp"
     nb = nbformat.read(path, as_version=4)
-    relpath = path.relative_to(notebooks.ROOT).as_posix()
+    relpath = path.relative_to(ROOT).as_posix()
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     expected = (
         f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/{relpath}"
@@ -134,8 +135,8 @@ def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_readme_lists_every_notebook_with_its_badge(path):
-    readme = (notebooks.ROOT / "README.md").read_text(encoding="utf-8")
-    relpath = path.relative_to(notebooks.ROOT).as_posix()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    relpath = path.relative_to(ROOT).as_posix()
     assert f"]({relpath})" in readme, f"add {relpath} to the README's notebook table"
     assert f"]({notebooks.colab_url(relpath)})" in readme, (
         f"README lacks the Colab badge of {relpath}"

@@ -16,13 +16,11 @@ import shutil
 import nbformat
 import pytest
 
-from tools import browser, diagrams, slides
-from utils import notebooks
+from tools import ROOT, browser, diagrams, homework, notebooks, slides
 
 DECKS = slides.deck_notebooks()
 ARTIFACTS = (
-    pathlib.Path(os.environ.get("COURSE_ARTIFACTS", slides.ROOT / "build" / "test-artifacts"))
-    / "slides"
+    pathlib.Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "slides"
 )
 
 
@@ -37,10 +35,10 @@ def test_every_part_of_the_lecture_has_a_deck_in_order():
     assert {p.parent.name for p in DECKS} == {"lectures", "labs", "solutions"}
     # the homework deck comes from the solution, which holds the speaker notes, with every answer
     # left off the slides
-    (homework,) = [p for p in DECKS if "hw" in p.name]
-    assert homework.parent.name == "solutions"
-    for cell in read(homework).cells:
-        if "### BEGIN SOLUTION" in cell.source or cell.metadata.get("nbgrader", {}).get("solution"):
+    (solution,) = [p for p in DECKS if "hw" in p.name]
+    assert solution.parent.name == "solutions"
+    for cell in read(solution).cells:
+        if homework.BEGIN in cell.source or cell.metadata.get("nbgrader", {}).get("solution"):
             assert slides.slide_type(cell) == "skip", cell.source[:60]
 
 
@@ -61,9 +59,9 @@ def test_equations_plots_and_checked_outputs_are_on_slides(path):
     for cell in read(path).cells:
         if cell.cell_type == "markdown" and "$$" in cell.source:
             assert slides.slide_type(cell) not in hidden, cell.source[:80]
-        checked = "nbval-check-output" in cell.metadata.get("tags", [])
+        checked = notebooks.CHECKED in cell.metadata.get("tags", [])
         homework_check = cell.source.startswith("checks.check_")  # the tasks are on the slides
-        answer = "### BEGIN SOLUTION" in cell.source
+        answer = homework.BEGIN in cell.source
         if (
             cell.cell_type == "code"
             and ("plt.show()" in cell.source or checked)
@@ -97,7 +95,7 @@ def test_the_default_rules():
             code("assert y == 2  # CI's check"),
             code("checks.check_gru_model(model)"),
             md("YOUR ANSWER HERE", metadata={"nbgrader": {"solution": True}}),
-            code("### BEGIN SOLUTION\nz = 3\n### END SOLUTION"),
+            code(f"{homework.BEGIN}\nz = 3\n{homework.END}"),
         ]
     )
     assert slides.default_slide_types(nb) == [
@@ -119,7 +117,7 @@ def test_count_slides_when_the_first_shown_cell_does_not_start_a_slide():
 
 def test_tag_fills_in_missing_slide_types_and_keeps_hand_made_ones(tmp_path):
     path = tmp_path / "11-0c.ipynb"
-    shutil.copy(slides.ROOT / "lectures" / "11-0c_lstm_gru_gates.ipynb", path)
+    shutil.copy(ROOT / "lectures" / "11-0c_lstm_gru_gates.ipynb", path)
     nb = read(path)
     del nb.cells[0].metadata["slideshow"]  # a new cell
     nb.cells[5].metadata["slideshow"]["slide_type"] = "fragment"  # an instructor's choice
@@ -258,7 +256,7 @@ def test_the_diagrams_are_in_the_notebooks_where_the_slides_have_them():
         for cell in nbformat.read(path, as_version=4).cells:
             for name in notebooks.ATTACHED_FIGURE.findall(cell.source):
                 shown.setdefault(name[:-4], []).append(path.stem)
-                assert name in cell.get("attachments", {}), "run `python -m utils.notebooks`"
+                assert name in cell.get("attachments", {}), "run `python -m tools.notebooks`"
                 assert slides.slide_type(cell) not in ("skip", "notes")
     assert set(shown) == set(diagrams.DIAGRAMS)
     assert (
@@ -424,7 +422,7 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
 
 def test_the_release_workflow_builds_full_mode_decks_with_sheets_and_pdfs():
     yaml = pytest.importorskip("yaml")
-    flow = yaml.safe_load((slides.ROOT / ".github" / "workflows" / "slides.yml").read_text())
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "slides.yml").read_text())
     runs = "\n".join(step.get("run", "") for step in flow["jobs"]["build"]["steps"])
     assert "python -m tools.slides --out site --contact-sheet --pdf" in runs
     assert "--fast" not in runs  # the release is the real, full-mode lecture

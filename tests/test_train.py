@@ -57,11 +57,3 @@ def test_checkpoints_resume_after_an_interruption_and_keep_the_best(tmp_path):
     assert len(resumed.history["loss"]) == 2  # epochs 4 and 5 only: 1 to 3 were not lost
     best = keras.models.load_model(tmp_path / "best.keras")
     assert best.count_params() == 4
-
-
-def test_time_budget_stops_training():
-    x, y = np.zeros((64, 3)), np.zeros((64, 1))
-    history = _model().fit(
-        x, y, batch_size=1, epochs=1000, verbose=0, callbacks=[train.TimeBudget(seconds=0.5)]
-    )
-    assert 1 <= len(history.history["loss"]) < 1000

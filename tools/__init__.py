@@ -1,5 +1,10 @@
-"""Course tooling that maintainers run from the repository root (never installed on Colab).
+"""Course tooling that maintainers run from the repository root. Students never need it: the Colab
+setup cell installs `utils` alone, and `pip install .` leaves this package out.
 
+- `notebooks`: stamps every notebook's Colab badge, setup cell and RISE settings
+  (`python -m tools.notebooks`).
+- `hygiene`: what every notebook must be, checked by the tests (`python -m tools.hygiene`).
+- `homework`: the student notebooks, generated from their solutions (`python -m tools.homework`).
 - `slides`: reveal.js decks built from the notebooks, with contact sheets and PDFs
   (`python -m tools.slides`).
 - `browser`: the decks in headless Chromium: the presentation rules checked on every slide,
@@ -7,3 +12,20 @@
 - `diagrams`: the lecture's diagrams, drawn as SVG into `slides/figures/`
   (`python -m tools.diagrams`).
 """
+
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent  # the repository root, defined only here
+
+
+def report(changed, check, done, command):
+    """Print what a command with `--check` changed, or with `--check` would change, and return its
+    exit code: 1 when `--check` finds something out of date, else 0.
+
+    `done` says what was done to each path ("stamped"), `command` how to bring them up to date."""
+    for path in changed:
+        print(("outdated: " if check else f"{done}: ") + str(path))
+    if check and changed:
+        print(f"Run `{command}` to bring them up to date.")
+        return 1
+    return 0

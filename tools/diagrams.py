@@ -7,7 +7,7 @@ The pictures follow the ones the lecture teaches with: the RNN cell unrolled wit
 path of the gradient in BPTT, the LSTM chain and cell (drawn after Christopher Olah's
 "Understanding LSTM Networks", 2015, as the slides' are), the GRU, one-hot against an embedding,
 sliding and shuffled windows, the many-to-many char RNN and the Bidirectional LSTM. Notebooks show
-them as cell attachments (stamped by `python -m utils.notebooks`), so they appear on Colab too.
+them as cell attachments (stamped by `python -m tools.notebooks`), so they appear on Colab too.
 JupyterLab and Colab show only bitmap attachments, so each SVG also gets a PNG rendering (by
 Chromium, at 1.5x for sharp text) for the notebooks; the decks show the SVG itself. Text stays
 text (a generic font), so the pictures stay sharp and searchable.
@@ -19,7 +19,9 @@ import pathlib
 import re
 import sys
 
-FIGURES = pathlib.Path(__file__).resolve().parent.parent / "slides" / "figures"
+from . import ROOT, report
+
+FIGURES = ROOT / "slides" / "figures"
 
 BLUE, BLUE_FILL = "#1d4e89", "#dbe8f6"
 ORANGE, ORANGE_FILL = "#8a4b00", "#fde9d2"
@@ -616,9 +618,7 @@ def main(argv=None):
             outdated.append(png)
             if not args.check:
                 render_png(path, png)
-    for path in outdated:
-        print(("outdated: " if args.check else "drawn: ") + str(path))
-    return 1 if args.check and outdated else 0
+    return report(outdated, args.check, "drawn", "python -m tools.diagrams")
 
 
 if __name__ == "__main__":

@@ -34,9 +34,8 @@ import sys
 
 import nbformat
 
-from utils import notebooks
+from . import ROOT, homework, notebooks, report
 
-ROOT = notebooks.ROOT
 SLIDES = ROOT / "slides"
 VENDOR = SLIDES / "vendor"
 STYLE = SLIDES / "deck.mplstyle"
@@ -99,7 +98,7 @@ def _is_plumbing(cell):
     check, or it is a homework solution or answer (the homework deck shows the tasks)."""
     if cell.cell_type == "markdown":
         return bool(cell.metadata.get("nbgrader", {}).get("solution"))
-    if "### BEGIN SOLUTION" in cell.source:
+    if homework.BEGIN in cell.source:
         return True
     lines = [ln.strip() for ln in cell.source.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
@@ -706,9 +705,7 @@ def main(argv=None):
     if args.paths[:1] == ["tag"]:
         paths = args.paths[1:] or deck_notebooks()
         untagged = [p for p in paths if tag(p, write=not args.check)]
-        for p in untagged:
-            print(("untagged: " if args.check else "tagged: ") + str(p))
-        return 1 if args.check and untagged else 0
+        return report(untagged, args.check, "tagged", "python -m tools.slides tag")
     paths = [pathlib.Path(p) for p in args.paths] or deck_notebooks()
     out = pathlib.Path(args.out)
     install_lib(out)

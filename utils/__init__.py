@@ -11,11 +11,10 @@
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `plot_history`, `draw_model`,
   `color_text_html`).
 - `checks`: the homework's automatic feedback (`utils.checks.check_gru_model`, ...).
-- `homework`: generates the student notebooks from the solutions (`python -m utils.homework`).
-- `notebooks`: stamps every notebook's Colab badge and setup cell (`python -m utils.notebooks`).
-- `hygiene`: what every notebook must be, checked by the tests (`python -m utils.hygiene`).
 
-Deck builds live in `tools/` (`python -m tools.slides`): students never need them.
+This is all that `pip install .` and the Colab setup cell install. The maintainers' tooling
+(stamping, hygiene, the student homework notebooks, the decks) lives apart in `tools/`, run from the
+repository root, and nothing here imports it.
 """
 
 from .config import environment_report, is_fast, on_colab, pick, set_seed
@@ -25,7 +24,6 @@ from .plots import color_text_html, draw_model, plot_history, plot_sequences, pl
 from .text import CharVocab, ngram_sequences, split_windows, window_dataset
 from .train import (
     InterruptAfter,
-    TimeBudget,
     checkpoint_callbacks,
     distribution_strategy,
     run_folder,
@@ -36,7 +34,6 @@ __all__ = [
     "CharVocab",
     "WordGenerator",
     "InterruptAfter",
-    "TimeBudget",
     "checkpoint_callbacks",
     "color_text_html",
     "distinct_share",

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 # The course's home on GitHub, defined here once. Badges and Colab setup cells are stamped from it:
-# after changing it, run `python -m utils.notebooks` to re-stamp every notebook.
+# after changing it, run `python -m tools.notebooks` to re-stamp every notebook.
 REPO = "hongsukyi/rnn-nlp-lectures"
 BRANCH = "main"
 

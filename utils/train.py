@@ -2,7 +2,6 @@
 
 import os
 import pathlib
-import time
 
 import keras
 
@@ -65,23 +64,6 @@ def checkpoint_callbacks(folder, monitor="val_loss"):
             os.fspath(folder / "best.keras"), monitor=monitor, save_best_only=True
         ),
     ]
-
-
-class TimeBudget(keras.callbacks.Callback):
-    """Stop training once `seconds` of wall time have passed; `steps` counts the batches trained."""
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.seconds = seconds
-        self.steps = 0
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
-        if time.perf_counter() - self.start > self.seconds:
-            self.model.stop_training = True
 
 
 class InterruptAfter(keras.callbacks.Callback):

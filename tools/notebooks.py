@@ -1,4 +1,5 @@
-"""Stamp every notebook's Open-in-Colab badge and Colab setup cell from `utils.config`.
+"""Stamp every notebook's Open-in-Colab badge, Colab setup cell and RISE settings from
+`utils.config`.
 
 Stamping also marks the cells whose outputs CI checks (tag `nbval-check-output`) with
 `keep_output`, so that nbstripout, the pre-commit hook, keeps their outputs and clears the rest,
@@ -7,8 +8,8 @@ and gives them the execution count that nbval needs.
 The course's home (`config.REPO`, `config.BRANCH`) is defined once. If the course moves, change it
 there and re-stamp every notebook:
 
-    python -m utils.notebooks            # rewrite badges and setup cells where they differ
-    python -m utils.notebooks --check    # only report; exit 1 if any notebook is out of date
+    python -m tools.notebooks            # rewrite badges and setup cells where they differ
+    python -m tools.notebooks --check    # only report; exit 1 if any notebook is out of date
 """
 
 import argparse
@@ -20,14 +21,15 @@ import sys
 
 import nbformat
 
-from . import config
+from utils import config
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from . import ROOT, report
+from .diagrams import FIGURES
+
 NOTEBOOK_FOLDERS = ("lectures", "labs", "homework")
 SETUP_FIRST_LINE = "# Colab setup"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")  # group 1: the URL it opens
 CHECKED = "nbval-check-output"  # the tag of cells whose stored outputs CI compares
-FIGURES = ROOT / "slides" / "figures"  # the lecture's diagrams, drawn by `python -m tools.diagrams`
 # jupyterlab-rise settings stamped into every notebook: reveal.js' white theme (its fonts ship with
 # RISE; the default `simple` theme fetches Google Fonts) and scrolling for long slides. Its type
 # sizes come from rise.css beside the notebook (slides/rise.css, linked into each folder).
@@ -196,12 +198,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     paths = args.paths or find_notebooks()
     outdated = [p for p in paths if stamp(p, write=not args.check)]
-    for p in outdated:
-        print(("outdated: " if args.check else "stamped: ") + str(p))
-    if args.check and outdated:
-        print("Run `python -m utils.notebooks` to re-stamp them.")
-        return 1
-    return 0
+    return report(outdated, args.check, "stamped", "python -m tools.notebooks")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Notebook hygiene: what every course notebook must be, checked by `python -m pytest`.
 
-    python -m utils.hygiene              # list the problems of every notebook; exit 1 if any
+    python -m tools.hygiene              # list the problems of every notebook; exit 1 if any
 
 `problems(path)` returns one line per problem, each saying what to do. A notebook must
 
@@ -21,7 +21,7 @@ import sys
 
 import nbformat
 
-from . import notebooks
+from . import ROOT, notebooks
 
 CHECKED = notebooks.CHECKED
 WIDGET_TYPES = (
@@ -38,7 +38,7 @@ LOCAL_PATH = re.compile(
 def problems(path, root=None):
     """The hygiene problems of the notebook at `path` (inside the course folder `root`)."""
     path = pathlib.Path(path).resolve()
-    root = pathlib.Path(root or notebooks.ROOT).resolve()
+    root = pathlib.Path(root or ROOT).resolve()
     relpath = path.relative_to(root).as_posix()
     try:
         nb = nbformat.read(path, as_version=4)
@@ -71,7 +71,7 @@ def _badge_and_setup(nb, relpath):
     if not setup or setup[0].source != notebooks.setup_cell_source():
         found.append("the first code cell is not the standard Colab setup cell")
     if found:
-        found[-1] += ": run `python -m utils.notebooks` to re-stamp"
+        found[-1] += ": run `python -m tools.notebooks` to re-stamp"
     return found
 
 
@@ -89,12 +89,12 @@ def _outputs(nb):
         if checked and cell.outputs and cell.execution_count is None:
             found.append(
                 f"cell {i} is checked by CI but has no execution count, which nbval needs: "
-                "run `python -m utils.notebooks`"
+                "run `python -m tools.notebooks`"
             )
         if checked != bool(cell.metadata.get("keep_output")):
             found.append(
                 f"cell {i}: keep_output must be set exactly on {CHECKED} cells, so that nbstripout "
-                "keeps what CI checks: run `python -m utils.notebooks`"
+                "keeps what CI checks: run `python -m tools.notebooks`"
             )
     return found
 

@@ -9,8 +9,8 @@ Each `homework/solutions/NAME.ipynb` gives `homework/NAME.ipynb`:
 - every output is cleared, speaker notes are left out, and the badge points at the student
   notebook.
 
-    python -m utils.homework            # write every student notebook
-    python -m utils.homework --check    # only compare; exit 1 if any is out of date
+    python -m tools.homework            # write every student notebook
+    python -m tools.homework --check    # only compare; exit 1 if any is out of date
 """
 
 import argparse
@@ -20,7 +20,8 @@ import sys
 
 import nbformat
 
-from .notebooks import ROOT, stamp_notebook
+from . import ROOT, report
+from .notebooks import stamp_notebook
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
@@ -98,12 +99,7 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 if outdated")
     args = parser.parse_args(argv)
     outdated = [p for p in solution_notebooks() if generate(p, write=not args.check)]
-    for path in outdated:
-        print(("outdated: " if args.check else "generated from: ") + str(path))
-    if args.check and outdated:
-        print("Run `python -m utils.homework` to regenerate the student notebooks.")
-        return 1
-    return 0
+    return report(outdated, args.check, "generated from", "python -m tools.homework")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,71 @@
+"""What a student installs: `pip install --no-deps .` (the Colab setup cell) gives `utils` alone,
+and `utils` needs none of the maintainers' tooling (nbconvert, nbformat, nbclient, playwright)."""
+
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tools import ROOT, notebooks
+
+TOOLING = ("nbconvert", "nbformat", "nbclient", "playwright", "tools", "benchmarks")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """`pip install --no-deps` of a copy of the repository's code into an empty folder."""
+    tmp = tmp_path_factory.mktemp("install")
+    source, target = tmp / "source", tmp / "site"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    for name in ("utils", "tools", "benchmarks", "tests"):  # tooling beside it must stay out
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+    result = subprocess.run(
+        [*command, "--target", str(target), str(source)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return target
+
+
+def test_a_no_deps_install_holds_utils_alone(installed):
+    top = sorted(p.name for p in installed.iterdir() if not p.name.endswith(".dist-info"))
+    assert top == ["utils"], f"installed beside utils: {top}"
+    modules = sorted(p.stem for p in (installed / "utils").glob("*.py"))
+    assert modules == sorted(
+        ["__init__", "checks", "config", "data", "generate", "numpy_rnn", "plots", "text", "train"]
+    )
+
+
+def test_utils_imports_no_tooling(installed, tmp_path):
+    """Every module of the installed `utils`, imported in a fresh interpreter outside the
+    repository, loads none of the tooling's packages."""
+    files = (installed / "utils").glob("*.py")
+    modules = [f"utils.{p.stem}" for p in files if p.stem != "__init__"]
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "import utils\n"
+        f"print(json.dumps([utils.__file__, sorted(m for m in sys.modules "
+        f"if m.split('.')[0] in {TOOLING!r})]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(installed), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    where, loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert pathlib.Path(where).parent == installed / "utils"
+    assert loaded == [], f"utils loads maintainer tooling: {loaded}"
+
+
+def test_the_setup_cell_installs_the_package_without_dependencies():
+    source = notebooks.setup_cell_source()
+    assert '"--no-deps"' in source and 'url = "git+https://github.com/' in source
