@@ -1,9 +1,11 @@
 """The badge and Colab setup cell of every notebook come from one place: utils.config."""
 
+import os
 import shutil
 import subprocess
 import sys
 import types
+from xml.etree import ElementTree
 
 import nbformat
 import pytest
@@ -163,3 +165,43 @@ def test_each_notebooks_own_setup_cell_on_a_simulated_colab(path, monkeypatch):
     (cmd,) = calls
     assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.BRANCH}"
     assert "--no-deps" in cmd and not any("tensorflow" in part for part in cmd)
+
+
+def _checked_notebook(path, stdout, stderr):
+    """A notebook with one checked cell that prints "4" and writes to stderr, stored with the
+    reference outputs `stdout` and `stderr`."""
+    cell = nbformat.v4.new_code_cell(
+        'import sys\nprint(2 + 2)\nprint("W0000 a log line that varies", file=sys.stderr)',
+        execution_count=1,
+        metadata={"tags": [notebooks.CHECKED]},
+        outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text=stdout),
+            nbformat.v4.new_output("stream", name="stderr", text=stderr),
+        ],
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+
+
+def test_checked_cells_are_compared_on_stdout_but_not_on_stderr(tmp_path):
+    """The course's conftest.py, loaded as a plugin into a pytest run of two small notebooks:
+    extra or different stderr passes, a different stdout fails."""
+    _checked_notebook(tmp_path / "other_stderr.ipynb", "4\n", "I0000 another machine's line\n")
+    _checked_notebook(tmp_path / "other_stdout.ipynb", "5\n", "W0000 a log line that varies\n")
+    report = tmp_path / "report.xml"
+    options = ["--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", "-p", "conftest"]
+    subprocess.run(
+        [sys.executable, "-m", "pytest", *options, f"--junitxml={report}", "-q", "."],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=300,
+    )
+    cases = ElementTree.parse(report).getroot().iter("testcase")
+    outcome = {c.get("classname") or c.get("name"): c.find("failure") is None for c in cases}
+    assert outcome == {"other_stderr.ipynb": True, "other_stdout.ipynb": False}, outcome
