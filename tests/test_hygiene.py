@@ -133,6 +133,22 @@ def test_a_missing_name_in_a_utils_import_fails(broken):
     assert "imports utils.checks.check_nothing, which does not exist" in report
 
 
+@pytest.mark.parametrize("character", ["\t", "\r", "\x0c", "\x1b", "\x7f"])
+def test_a_control_character_in_a_source_fails(broken, character):
+    """The lecture once stored "$\\tanh" with a single backslash, which JSON reads as a tab."""
+
+    lines = []
+
+    def add(nb):
+        cell = nb.cells[0]
+        cell.source += f"\n\nThe cell squeezes it through ${character}anh(U x_t)$."
+        lines.append(cell.source.count("\n") + 1)
+
+    problem = broken(add)
+    assert f"cell 0, line {lines[0]} holds the control character {character!r}" in problem
+    assert "escaped" in problem
+
+
 def test_another_kernel_fails(broken):
     def other_kernel(nb):
         nb.metadata["kernelspec"] = {

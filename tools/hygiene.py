@@ -9,7 +9,9 @@
 - store outputs only in cells that CI checks (tagged `nbval-check-output`, marked `keep_output`
   so that nbstripout keeps them), and no execution counts elsewhere;
 - hold no absolute local paths or user names in outputs or metadata, and no widget state;
-- call only `utils` functions that exist.
+- call only `utils` functions that exist;
+- hold no control characters (a tab, a carriage return, ...) in any cell's source: in a JSON
+  string "\t" is a tab, so a TeX `\tanh` written with one backslash shows as "anh".
 """
 
 import ast
@@ -28,6 +30,8 @@ WIDGET_TYPES = (
     "application/vnd.jupyter.widget-view+json",
     "application/vnd.jupyter.widget-state+json",
 )
+# Every control character but the newline: C0, DEL and C1.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # A home folder, a temporary or build folder, or a Windows user folder: a machine's own path.
 LOCAL_PATH = re.compile(
     r"(?<![\w.])(?:/(?:home|Users|root|tmp|private|var/folders|work|mnt|content/drive)/"
@@ -53,6 +57,22 @@ def problems(path, root=None):
     found += _outputs(nb)
     found += _local_paths_and_widgets(nb)
     found += _utils_calls(nb)
+    found += _control_characters(nb)
+    return found
+
+
+def _control_characters(nb):
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for match in CONTROL.finditer(cell.source):
+            line = cell.source.count("\n", 0, match.start()) + 1
+            around = cell.source[max(0, match.start() - 12) : match.end() + 12]
+            found.append(
+                f"cell {i}, line {line} holds the control character {match.group()!r} "
+                f"(in {around!r}): a TeX command such as \\tanh needs its backslash escaped "
+                "(\\\\tanh) wherever the notebook was written as a JSON or Python string, and code "
+                "is indented with spaces"
+            )
     return found
 
 
