@@ -49,6 +49,9 @@ def test_sample_draws_with_the_right_frequencies():
         ({"top_k": 2.5}, "top_k must be a whole number >= 1"),
         ({"top_p": 0.0}, r"top_p must be in \(0, 1\]"),
         ({"top_p": 1.5}, r"top_p must be in \(0, 1\]"),
+        ({"top_p": "0.9"}, r"top_p must be in \(0, 1\]"),
+        ({"temperature": "1.0"}, "temperature must be a number > 0"),
+        ({"temperature": None}, "temperature must be a number > 0"),
     ],
 )
 def test_bad_sampling_settings_are_clear_errors(kwargs, message, generator):
@@ -124,8 +127,12 @@ def test_generator_bad_inputs(generator):
         generator.generate("", 5)
     with pytest.raises(ValueError, match="length must be a whole number >= 0"):
         generator.generate("ab", -1)
-    with pytest.raises(ValueError, match="n_samples must be at least 1"):
-        generator.generate("ab", 3, n_samples=0)
+    for n_samples in (0, 2.5, "3", True):
+        with pytest.raises(ValueError, match="n_samples must be a whole number, at least 1"):
+            generator.generate("ab", 3, n_samples=n_samples)
+    for length in (-1, 2.0, "5", None):
+        with pytest.raises(ValueError, match="length must be a whole number >= 0"):
+            generator.generate("ab", length)
 
 
 def test_generator_refuses_unsupported_models():
@@ -235,7 +242,8 @@ def test_sampled_words_are_reproducible(word_setup):
         (("speak", -1), {}, "n_words must be a whole number >= 0"),
         (("speak", 3), {"temperature": 0}, "temperature must be > 0"),
         (("speak", 3), {"no_repeat_ngram": 0}, "no_repeat_ngram must be a whole number >= 1"),
-        (("speak", 3), {"n_samples": 0}, "n_samples must be at least 1"),
+        (("speak", 3), {"n_samples": 0}, "n_samples must be a whole number, at least 1"),
+        (("speak", 3.0), {}, "n_words must be a whole number >= 0"),
     ],
 )
 def test_word_generator_bad_input(word_setup, args, kwargs, message):

@@ -91,15 +91,10 @@ class CharGenerator:
         `greedy` takes the most likely character each time; otherwise characters are drawn with
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
-        _check_sampling(temperature, top_k, top_p)
-        if not isinstance(length, (int, np.integer)) or length < 0:
-            raise ValueError(f"length must be a whole number >= 0, got {length!r}.")
+        batch = _check_request("length", length, n_samples, temperature, top_k, top_p)
         if not seed_text:
             raise ValueError("seed_text is empty: give at least one character to start from.")
         ids = self.vocab.encode(seed_text)
-        batch = 1 if n_samples is None else n_samples
-        if batch < 1:
-            raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
         if length == 0:
             return seed_text if n_samples is None else [seed_text] * batch
         rng = np.random.default_rng(seed)
@@ -182,16 +177,9 @@ class WordGenerator:
         `no_repeat_ngram=n`, a word that would repeat an n-gram already in the text is never
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
-        _check_sampling(temperature, top_k, top_p)
-        if not isinstance(n_words, (int, np.integer)) or n_words < 0:
-            raise ValueError(f"n_words must be a whole number >= 0, got {n_words!r}.")
-        if no_repeat_ngram is not None and (
-            not isinstance(no_repeat_ngram, (int, np.integer)) or no_repeat_ngram < 1
-        ):
+        batch = _check_request("n_words", n_words, n_samples, temperature, top_k, top_p)
+        if no_repeat_ngram is not None and (not _whole(no_repeat_ngram) or no_repeat_ngram < 1):
             raise ValueError(f"no_repeat_ngram must be a whole number >= 1, got {no_repeat_ngram}.")
-        batch = 1 if n_samples is None else n_samples
-        if batch < 1:
-            raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
         ids = self.tokenizer.texts_to_sequences([seed_text])[0]
         if not ids:
             raise ValueError(
@@ -277,13 +265,36 @@ def _check_default_activations(layer):
         raise ValueError(f"{layer.name}: only the default tanh/sigmoid activations are supported.")
 
 
+def _whole(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_request(count_name, count, n_samples, temperature, top_k, top_p):
+    """Check the arguments of one `generate` call (of either generator); return its batch size."""
+    _check_sampling(temperature, top_k, top_p)
+    if not _whole(count) or count < 0:
+        raise ValueError(f"{count_name} must be a whole number >= 0, got {count!r}.")
+    if n_samples is not None and (not _whole(n_samples) or n_samples < 1):
+        raise ValueError(
+            f"n_samples must be a whole number, at least 1 (or None for one text), "
+            f"got {n_samples!r}."
+        )
+    return 1 if n_samples is None else int(n_samples)
+
+
 def _check_sampling(temperature, top_k, top_p):
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
+        raise ValueError(f"temperature must be a number > 0, got {temperature!r}.")
+    if top_p is not None and (
+        isinstance(top_p, bool) or not isinstance(top_p, (int, float, np.number))
+    ):
+        raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
     if not temperature > 0:
         raise ValueError(
             f"temperature must be > 0, got {temperature!r}: use greedy=True for the most likely "
             "character, a small temperature (e.g. 0.5) for safe text, 1.0 for the model as it is."
         )
-    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+    if top_k is not None and (not _whole(top_k) or top_k < 1):
         raise ValueError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
     if top_p is not None and not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
