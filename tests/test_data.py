@@ -1,12 +1,15 @@
 """The data loaders: offline copies first, verified; clear errors for a missing or bad copy."""
 
 import hashlib
+import io
 import os
 import pathlib
 import shutil
+import socket
+import time
 import urllib.error
+import urllib.request
 
-import keras
 import numpy as np
 import pytest
 
@@ -37,26 +40,23 @@ def offline(tmp_path, monkeypatch):
     (tmp_path / "data").mkdir()
     calls = []
 
-    def no_network(fname, origin, **kwargs):
-        calls.append(origin)
-        raise Exception(f"URL fetch failure on {origin}: None -- [Errno -3] name resolution failed")
+    def no_network(url, timeout):
+        calls.append(url)
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(keras.utils, "get_file", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     return calls
 
 
 def fake_download(monkeypatch, source):
-    """Make keras.utils.get_file 'download' by copying `source` into the cache as Keras would."""
+    """Make a download 'fetch' `source`: urlopen answers with its bytes, as a server would."""
     calls = []
 
-    def get_file(fname, origin, cache_dir, **kwargs):
-        calls.append(origin)
-        target = pathlib.Path(cache_dir) / "datasets" / fname
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, target)
-        return str(target)
+    def urlopen(url, timeout):
+        calls.append(url)
+        return io.BytesIO(pathlib.Path(source).read_bytes())
 
-    monkeypatch.setattr(keras.utils, "get_file", get_file)
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     return calls
 
 
@@ -170,19 +170,53 @@ def test_corrupt_download_is_deleted_and_refused(good_copies, offline, tmp_path,
     assert not (tmp_path / "keras" / "datasets" / "shakespeare.txt").exists()
 
 
-def test_real_get_file_offline_becomes_file_not_found(monkeypatch, tmp_path):
-    """What keras.utils.get_file really raises with no network is turned into the clear error."""
-    from keras.src.utils import file_utils
+def test_a_real_download_offline_becomes_file_not_found(monkeypatch, tmp_path):
+    """What urllib really raises with no network is turned into the clear error."""
 
-    def no_network(*args, **kwargs):
+    def no_network(url, timeout):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(file_utils, "urlretrieve", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     with pytest.raises(FileNotFoundError, match="shakespeare.txt was not found.*name resolution"):
         utils.load_shakespeare()
-    assert not (tmp_path / "keras" / "datasets" / "shakespeare.txt").exists()
+    assert list((tmp_path / "keras" / "datasets").iterdir()) == []  # no partial file left
+
+
+class _Trickle(io.RawIOBase):
+    """A server that answers, then sends one byte at a time, each after `delay` seconds."""
+
+    def __init__(self, delay):
+        self.delay = delay
+
+    def read(self, size=-1):
+        time.sleep(self.delay)
+        return b"x"
+
+
+def test_a_download_has_its_own_time_limits(monkeypatch, tmp_path):
+    """Each download passes its own timeout to urlopen and stops after its total limit, leaving no
+    partial file and the process-wide socket timeout as it was."""
+    timeouts = []
+
+    def urlopen(url, timeout):
+        timeouts.append(timeout)
+        return _Trickle(delay=0.05)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    before = socket.getdefaulttimeout()
+    target = tmp_path / "cache" / "shakespeare.txt"
+    with pytest.raises(TimeoutError, match="longer than 0.2 s"):
+        data._download("https://example.org/x", str(target), timeout=7, limit=0.2)
+    assert timeouts == [7] and socket.getdefaulttimeout() == before
+    assert list(target.parent.iterdir()) == []
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(data, "DOWNLOAD_LIMIT_S", 0.2)
+    with pytest.raises(FileNotFoundError, match="could not be downloaded.*longer than 0.2 s"):
+        utils.load_shakespeare()
+    assert timeouts[-1] == data.DOWNLOAD_TIMEOUT_S
 
 
 def test_mnist_falls_back_to_real_digits_when_not_downloadable(offline):

@@ -54,20 +54,21 @@ def test_nbstripout_then_stamping_change_no_notebook(tmp_path):
         assert copy.read_text() == path.read_text(), path.name
 
 
-def test_nbstripout_clears_an_unchecked_output(tmp_path):
+def test_nbstripout_verify_fails_on_an_unchecked_output(tmp_path):
+    """nbstripout's own verdict, by exit code: a notebook with no checked cell verifies clean, and
+    the same notebook with an output left in a cell that CI does not check does not."""
     import nbformat
 
-    nb = nbformat.read(notebooks.find_notebooks()[0], as_version=4)
+    path = ROOT / "homework" / "11-hw_gru_architecture.ipynb"  # generated: no output is kept
+    nb = nbformat.read(path, as_version=4)
+    assert not any(c.get("outputs") for c in nb.cells)
+    verify = (sys.executable, "-m", "nbstripout", "--keep-id", "--verify")
+    assert run(*verify, str(path)).returncode == 0
     cell = next(c for c in nb.cells if c.cell_type == "code" and "keep_output" not in c.metadata)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a leftover\n")]
-    path = tmp_path / "dirty.ipynb"
-    nbformat.write(nb, path)
-    result = subprocess.run(
-        [sys.executable, "-m", "nbstripout", "--keep-id", "--dry-run", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    assert "dirty.ipynb" in result.stdout
+    dirty = tmp_path / "dirty.ipynb"
+    nbformat.write(nb, dirty)
+    assert run(*verify, str(dirty)).returncode != 0
 
 
 def _pinned(package):

@@ -4,7 +4,7 @@ Each loader looks, in order, in
 
 1. `$COURSE_DATA_DIR` (CI and offline classrooms point it at a folder of copies),
 2. the Keras cache (`$KERAS_HOME/datasets`, by default `~/.keras/datasets`),
-3. the internet, downloading into the Keras cache with `keras.utils.get_file`,
+3. the internet, downloading into the Keras cache,
 
 and checks the file it found. A missing file gives a `FileNotFoundError` and a copy that fails the
 check a `ValueError`; both say which file, which URL and what to do.
@@ -14,7 +14,9 @@ import hashlib
 import io
 import os
 import re
-import socket
+import tempfile
+import time
+import urllib.request
 
 import numpy as np
 
@@ -31,6 +33,11 @@ _ALICE_MIN_CHARS = 100_000  # the book alone is about 145,000 characters
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"  # as in Keras
+
+# A download waits at most this long for the server to answer or send more, and takes at most
+# DOWNLOAD_LIMIT_S in all, so a dead or crawling network fails with a clear error, never hangs.
+DOWNLOAD_TIMEOUT_S = 60
+DOWNLOAD_LIMIT_S = 600
 
 
 def load_shakespeare():
@@ -150,6 +157,32 @@ def _verified(path, name, url, check):
         ) from None
 
 
+def _download(url, path, timeout=None, limit=None):
+    """Download `url` to `path`, whole or not at all: the bytes go to a temporary file beside it,
+    which replaces `path` only once complete. The download has its own time limits (`timeout`
+    seconds of silence, `limit` seconds in all); the process-wide socket settings are left alone.
+
+    keras.utils.get_file, which the course used before, has no timeout: a dead network hung it.
+    """
+    timeout = DOWNLOAD_TIMEOUT_S if timeout is None else timeout
+    limit = DOWNLOAD_LIMIT_S if limit is None else limit
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    start = time.monotonic()
+    handle, partial = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as answer:
+            while chunk := answer.read(1 << 16):
+                out.write(chunk)
+                if time.monotonic() - start > limit:
+                    raise TimeoutError(f"the download took longer than {limit} s")
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    return path
+
+
 def _load(name, url, check, download=True):
     folder = _course_data_dir()
     places = [os.path.join(folder, name)] if folder else []
@@ -164,20 +197,16 @@ def _load(name, url, check, download=True):
             f"{name} was not found (looked in {looked}) and downloading it was not allowed. "
             f"Download it from {url} into a folder and set COURSE_DATA_DIR to that folder."
         )
-    import keras
-
-    timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(60)  # a dead network fails within a minute instead of hanging
+    path = os.path.join(keras_cache_dir(), name)
     try:
-        path = keras.utils.get_file(name, origin=url, cache_dir=os.path.dirname(keras_cache_dir()))
-    except Exception as err:  # get_file wraps network errors in a bare Exception
+        print(f"Downloading {name} from {url} ...")
+        _download(url, path)
+    except OSError as err:  # URLError, a timeout, or a full disk
         raise FileNotFoundError(
             f"{name} was not found (looked in {looked}) and could not be downloaded from {url}: "
             f"{err}. On a machine without internet, download it elsewhere and set the environment "
             f"variable COURSE_DATA_DIR to the folder that holds {name}."
         ) from None
-    finally:
-        socket.setdefaulttimeout(timeout)
     try:
         return _verified(path, name, url, check)
     except ValueError:
