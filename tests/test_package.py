@@ -3,13 +3,16 @@ and `utils` needs none of the maintainers' tooling (nbconvert, nbformat, nbclien
 
 import json
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tools import ROOT, notebooks
+from utils import config
 
 TOOLING = ("nbconvert", "nbformat", "nbclient", "playwright", "tools", "benchmarks")
 
@@ -69,3 +72,22 @@ def test_utils_imports_no_tooling(installed, tmp_path):
 def test_the_setup_cell_installs_the_package_without_dependencies():
     source = notebooks.setup_cell_source()
     assert '"--no-deps"' in source and 'url = "git+https://github.com/' in source
+
+
+def test_licences_and_citation_are_in_place_and_agree():
+    """MIT for the code, CC BY 4.0 for the text, decks and figures, and a CITATION.cff that names
+    both, the course's home and the package's version; the README points at all three."""
+    code = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert code.startswith("MIT License\n") and "Permission is hereby granted" in code
+    text = (ROOT / "LICENSE-CC-BY-4.0.txt").read_text(encoding="utf-8")
+    assert text.startswith("Creative Commons Attribution 4.0 International")
+    assert "Section 1 – Definitions" in text and "Section 8 – Interpretation" in text
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0" and citation["authors"] and citation["title"]
+    assert citation["license"] == ["MIT", "CC-BY-4.0"]
+    assert citation["repository-code"] == f"https://github.com/{config.REPO}"
+    version = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert str(citation["version"]) == version.group(1)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("(LICENSE)", "(LICENSE-CC-BY-4.0.txt)", "CITATION.cff"):
+        assert name in readme, name
