@@ -14,6 +14,8 @@ import yaml
 from tools import ROOT, notebooks
 from utils import config
 
+# Public in their modules, but not offered as utils.NAME: a result type and a path helper.
+_MODULE_ONLY = {"WordSequences", "keras_cache_dir"}
 TOOLING = ("nbconvert", "nbformat", "nbclient", "playwright", "tools", "benchmarks")
 
 
@@ -91,3 +93,52 @@ def test_licences_and_citation_are_in_place_and_agree():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("(LICENSE)", "(LICENSE-CC-BY-4.0.txt)", "CITATION.cff"):
         assert name in readme, name
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "tools.notebooks --check",
+        "tools.hygiene",
+        "tools.homework --check",
+        "tools.slides tag --check",
+        "tools.diagrams --check",
+    ],
+)
+def test_every_maintainer_command_runs_from_the_repository_root(command):
+    """`python -m tools.<command>` as a maintainer types it: it runs, and finds nothing to do."""
+    result = subprocess.run(
+        [sys.executable, "-m", *command.split()], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_every_name_utils_offers_is_found_in_its_module():
+    """`utils.NAME` loads NAME from the module `utils` says it lives in, and every public function
+    and class of those modules is offered (so no helper is hidden from `dir(utils)`)."""
+    import importlib
+    import inspect
+
+    import utils
+
+    for name, module in utils._HOME.items():
+        assert getattr(utils, name) is getattr(importlib.import_module(f"utils.{module}"), name)
+    for module in set(utils._HOME.values()):
+        public = {
+            n
+            for n, v in vars(importlib.import_module(f"utils.{module}")).items()
+            if not n.startswith("_")
+            and (inspect.isfunction(v) or inspect.isclass(v))
+            and v.__module__ == f"utils.{module}"
+        }
+        offered = {n for n, m in utils._HOME.items() if m == module}
+        assert public <= offered | _MODULE_ONLY, (module, public - offered)
+    assert set(utils._MODULES) == {p.stem for p in (ROOT / "utils").glob("*.py")} - {"__init__"}
+    with pytest.raises(AttributeError, match="no attribute 'TimeBudget'"):
+        utils.TimeBudget  # noqa: B018 (moved to benchmarks/)
+
+
+def test_importing_utils_loads_no_tensorflow():
+    script = "import sys, utils, utils.config; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr[-2000:]

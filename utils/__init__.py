@@ -17,43 +17,53 @@ This is all that `pip install .` and the Colab setup cell install. The maintaine
 repository root, and nothing here imports it.
 """
 
-from .config import environment_report, is_fast, on_colab, pick, set_seed
-from .data import load_alice, load_mnist, load_shakespeare
-from .generate import CharGenerator, WordGenerator, distinct_share, sample, sampling_distribution
-from .plots import color_text_html, draw_model, plot_history, plot_sequences, plot_word_vectors
-from .text import CharVocab, ngram_sequences, split_windows, window_dataset
-from .train import (
-    InterruptAfter,
-    checkpoint_callbacks,
-    distribution_strategy,
-    run_folder,
-)
+import importlib
 
-__all__ = [
-    "CharGenerator",
-    "CharVocab",
-    "WordGenerator",
-    "InterruptAfter",
-    "checkpoint_callbacks",
-    "color_text_html",
-    "distinct_share",
-    "draw_model",
-    "distribution_strategy",
-    "environment_report",
-    "is_fast",
-    "load_alice",
-    "load_mnist",
-    "load_shakespeare",
-    "ngram_sequences",
-    "on_colab",
-    "pick",
-    "plot_history",
-    "plot_sequences",
-    "plot_word_vectors",
-    "run_folder",
-    "sample",
-    "sampling_distribution",
-    "set_seed",
-    "split_windows",
-    "window_dataset",
-]
+# Each name `utils` offers, and the module it lives in. A module is imported the first time one of
+# its names is used, so `import utils` is instant and TensorFlow loads only when a helper needs it
+# (`python -m tools.notebooks`, which reads `utils.config` only, never waits for it).
+_HOME = {
+    "environment_report": "config",
+    "is_fast": "config",
+    "on_colab": "config",
+    "pick": "config",
+    "set_seed": "config",
+    "load_alice": "data",
+    "load_mnist": "data",
+    "load_shakespeare": "data",
+    "CharGenerator": "generate",
+    "WordGenerator": "generate",
+    "distinct_share": "generate",
+    "sample": "generate",
+    "sampling_distribution": "generate",
+    "color_text_html": "plots",
+    "draw_model": "plots",
+    "plot_history": "plots",
+    "plot_sequences": "plots",
+    "plot_word_vectors": "plots",
+    "CharVocab": "text",
+    "ngram_sequences": "text",
+    "split_windows": "text",
+    "window_dataset": "text",
+    "InterruptAfter": "train",
+    "checkpoint_callbacks": "train",
+    "distribution_strategy": "train",
+    "run_folder": "train",
+}
+_MODULES = ("checks", "config", "data", "generate", "numpy_rnn", "plots", "text", "train")
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name):
+    if name in _HOME:
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'utils' has no attribute {name!r}")
+    globals()[name] = value  # found once; later uses are plain attribute lookups
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_HOME, *_MODULES})
