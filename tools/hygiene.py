@@ -14,6 +14,7 @@
   string "\t" is a tab, so a TeX `\tanh` written with one backslash shows as "anh".
 """
 
+import argparse
 import ast
 import importlib
 import json
@@ -207,7 +208,9 @@ def _resolve(obj, names):
 
 
 def main(argv=None):
-    paths = [pathlib.Path(p) for p in (argv if argv is not None else sys.argv[1:])]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="notebooks (default: every course notebook)")
+    paths = [pathlib.Path(p) for p in parser.parse_args(argv).paths]
     bad = 0
     for path in paths or notebooks.find_notebooks():
         for problem in problems(path):
