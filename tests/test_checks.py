@@ -35,9 +35,95 @@ def test_the_slides_gru_model_passes(capsys):
     passed, out = run(checks.check_gru_model, capsys, word_model())
     assert passed
     assert out == (
-        "PASS: 675,000 parameters (embedding 67,200, bidirectional 226,800, gru 120,600, "
-        "dense 33,936 and dense 226,464), as on the slides.\n"
+        "PASS: the slides' GRU model, layer by layer (kinds, sizes, activations, "
+        "return_sequences): 675,000 parameters (embedding 67,200, bidirectional 226,800, "
+        "gru 120,600, dense 33,936 and dense 226,464).\n"
     )
+
+
+def functional_model():
+    inputs = keras.Input((WINDOW,))
+    x = keras.layers.Embedding(TOTAL_WORDS, 100)(inputs)
+    x = keras.layers.Bidirectional(keras.layers.GRU(150, return_sequences=True))(x)
+    x = keras.layers.GRU(100)(x)
+    x = keras.layers.Dense(TOTAL_WORDS // 2, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(TOTAL_WORDS, activation="softmax")(x))
+
+
+class SubclassedModel(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.embedding = keras.layers.Embedding(TOTAL_WORDS, 100)
+        self.bidirectional = keras.layers.Bidirectional(
+            keras.layers.GRU(150, return_sequences=True)
+        )
+        self.gru = keras.layers.GRU(100)
+        self.hidden = keras.layers.Dense(TOTAL_WORDS // 2, activation="relu")
+        self.out = keras.layers.Dense(TOTAL_WORDS, activation="softmax")
+
+    def call(self, x):
+        x = self.gru(self.bidirectional(self.embedding(x)))
+        return self.out(self.hidden(x))
+
+
+def subclassed_model():
+    model = SubclassedModel()
+    model(keras.ops.zeros((1, WINDOW), dtype="int32"))  # builds its weights
+    return model
+
+
+@pytest.mark.parametrize(
+    "make", [functional_model, subclassed_model], ids=["functional", "subclass"]
+)
+def test_the_same_model_written_another_way_passes(capsys, make):
+    passed, out = run(checks.check_gru_model, capsys, make())
+    assert passed, out
+
+
+def test_an_unbuilt_subclassed_model_is_told_to_build(capsys):
+    passed, out = run(checks.check_gru_model, capsys, SubclassedModel())
+    assert not passed and "has no weights yet" in out
+
+
+def _sequence_gru_model():
+    """GRU(100, return_sequences=True): the same parameters, but a word at every step."""
+    return keras.Sequential(
+        [
+            keras.Input((WINDOW,)),
+            keras.layers.Embedding(TOTAL_WORDS, 100),
+            keras.layers.Bidirectional(keras.layers.GRU(150, return_sequences=True)),
+            keras.layers.GRU(100, return_sequences=True),
+            keras.layers.Dense(TOTAL_WORDS // 2, activation="relu"),
+            keras.layers.Dense(TOTAL_WORDS, activation="softmax"),
+        ]
+    )
+
+
+def _linear_hidden_model():
+    model = word_model()
+    model.layers[3].activation = keras.activations.linear  # Dense(336) with no activation
+    return model
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (_linear_hidden_model, "uses activation='linear': it should be Dense(total_words // 2, "),
+        (lambda: word_model(activation="relu"), "a GRU's candidate state is tanh"),
+        (
+            lambda: word_model(recurrent_activation="hard_sigmoid"),
+            "recurrent_activation='hard_sigmoid'",
+        ),
+        (_sequence_gru_model, "returns a sequence (return_sequences=True)"),
+    ],
+    ids=["hidden-dense-linear", "gru-relu", "gru-hard-sigmoid", "gru-sequences"],
+)
+def test_same_parameters_but_wrong_settings_fail(capsys, make, reason):
+    """Each of these has exactly the slides' 675,000 parameters: only the settings are wrong."""
+    model = make()
+    assert model.count_params() == checks.GRU_TOTAL
+    passed, out = run(checks.check_gru_model, capsys, model)
+    assert not passed and reason in out, out
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,9 @@ import functools
 import math
 
 # The slides' "New GRU Model": Embedding(672, 100), Bidirectional(GRU(150, return_sequences=True)),
-# GRU(100), Dense(672 // 2, relu), Dense(672, softmax) on windows of 11 word ids.
+# GRU(100), Dense(672 // 2, relu), Dense(672, softmax) on windows of 11 word ids. Each layer: its
+# name in the PASS line, its kind, what it must be, its parameters.
+TOTAL_WORDS = 672  # the slides' 10,000 characters of Shakespeare
 GRU_LAYERS = [
     ("embedding", "Embedding", 67_200, "Embedding(total_words, 100)"),
     ("bidirectional", "Bidirectional", 226_800, "Bidirectional(GRU(150, return_sequences=True))"),
@@ -48,55 +50,97 @@ def _recurrent_kind(layer):
     return type(inner).__name__
 
 
+def _model_layers(model):
+    """The layers of a Sequential, Functional or subclassed model, in order, without its Input."""
+    import keras
+
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def _gru_settings(layer, code):
+    """A FAIL if the GRU `layer` (inside `code`) does not use the activations a GRU is made of."""
+    if layer.activation.__name__ != "tanh" or layer.recurrent_activation.__name__ != "sigmoid":
+        raise _Fail(
+            f"{layer.name} uses activation={layer.activation.__name__!r} and recurrent_activation="
+            f"{layer.recurrent_activation.__name__!r}: a GRU's candidate state is tanh and its "
+            f"gates sigmoid, Keras' defaults. Write {code} without changing them."
+        )
+
+
 @_report
 def check_gru_model(model):
-    """Task 1: the slides' GRU model, 675,000 parameters, layer by layer."""
+    """Task 1: the slides' GRU model, layer by layer: kind, size, activation and parameters.
+
+    Sequential, Functional and subclassed models are all accepted; the Input is not a layer here.
+    """
     import keras
 
     if not isinstance(model, keras.Model):
         raise _Fail(
             f"expected a Keras model, got {type(model).__name__}: build it with "
-            "keras.Sequential([keras.Input(...), ...])."
+            "keras.Sequential([keras.Input(...), ...]) (or the Functional API, or a subclass)."
         )
     if not model.built or not model.weights:
         raise _Fail(
             "the model has no weights yet: start it with keras.Input((max_sequence_len - 1,)) "
-            "(Keras 3 dropped Embedding's input_length), so Keras knows the input shape."
+            "(Keras 3 dropped Embedding's input_length), or call it once on a batch, so Keras "
+            "knows the input shape."
         )
     total = model.count_params()
-    lstms = [layer.name for layer in model.layers if _recurrent_kind(layer) == "LSTM"]
+    layers = _model_layers(model)
+    lstms = [layer.name for layer in layers if _recurrent_kind(layer) == "LSTM"]
     if lstms:
         raise _Fail(
             f"expected {GRU_TOTAL:,} parameters, got {total:,}: did you use GRU in both recurrent "
             f"layers? These are still LSTM: {', '.join(lstms)}."
         )
-    kinds = [type(layer).__name__ for layer in model.layers]
+    kinds = [type(layer).__name__ for layer in layers]
     expected_kinds = [kind for _, kind, _, _ in GRU_LAYERS]
     if kinds != expected_kinds:
         raise _Fail(
-            f"expected {len(GRU_LAYERS)} layers ({', '.join(expected_kinds)}), got "
-            f"{len(kinds)} ({', '.join(kinds)}). The slides' model is: "
+            f"expected {len(GRU_LAYERS)} layers after the Input ({', '.join(expected_kinds)}), got "
+            f"{len(kinds)} ({', '.join(kinds) or 'none'}). The slides' model is: "
             + ", ".join(code for *_, code in GRU_LAYERS)
             + "."
         )
-    if _recurrent_kind(model.layers[1]) != "GRU":
+    embedding, bidirectional, gru, hidden, output = layers
+    codes = [code for *_, code in GRU_LAYERS]
+    if _recurrent_kind(bidirectional) != "GRU":
         raise _Fail(
-            f"the Bidirectional layer wraps {_recurrent_kind(model.layers[1])}, not GRU: use "
-            "Bidirectional(GRU(150, return_sequences=True))."
+            f"the Bidirectional layer wraps {_recurrent_kind(bidirectional)}, not GRU: use "
+            f"{codes[1]}."
         )
-    for layer, (_, _, params, code) in zip(model.layers, GRU_LAYERS):
+    inner = bidirectional.forward_layer
+    _gru_settings(inner, codes[1])
+    _gru_settings(gru, codes[2])
+    if not inner.return_sequences:
+        raise _Fail(
+            "the Bidirectional GRU returns its last step only, so the next GRU has no sequence "
+            f"to read: write {codes[1]}."
+        )
+    if gru.return_sequences:
+        raise _Fail(
+            f"{gru.name} returns a sequence (return_sequences=True), so the model predicts a word "
+            f"at every step instead of the next word once: write {codes[2]}."
+        )
+    for layer, code, want in ((hidden, codes[3], "relu"), (output, codes[4], "softmax")):
+        activation = layer.activation.__name__
+        if activation != want:
+            raise _Fail(f"{layer.name} uses activation={activation!r}: it should be {code}.")
+    for layer, (_, _, params, code) in zip(layers, GRU_LAYERS):
         got = layer.count_params()
         if got != params:
             raise _Fail(
                 f"expected {GRU_TOTAL:,} parameters, got {total:,}: layer {layer.name} has "
-                f"{got:,} instead of {params:,}. It should be {code}, with total_words = 672 "
-                "(the slides' 10,000 characters) and Keras' default GRU(reset_after=True)."
+                f"{got:,} instead of {params:,}. It should be {code}, with total_words = "
+                f"{TOTAL_WORDS} (the slides' 10,000 characters) and Keras' default "
+                "GRU(reset_after=True)."
             )
-    activation = model.layers[-1].activation.__name__
-    if activation != "softmax":
-        raise _Fail(f"the last Dense layer uses {activation}: give it activation='softmax'.")
     parts = ", ".join(f"{name} {params:,}" for name, _, params, _ in GRU_LAYERS[:-1])
-    return f"{GRU_TOTAL:,} parameters ({parts} and dense {GRU_LAYERS[-1][2]:,}), as on the slides."
+    return (
+        f"the slides' GRU model, layer by layer (kinds, sizes, activations, return_sequences): "
+        f"{GRU_TOTAL:,} parameters ({parts} and dense {GRU_LAYERS[-1][2]:,})."
+    )
 
 
 @_report
