@@ -197,7 +197,18 @@ def test_a_complete_comparison_passes(capsys):
         (changed("GRU", time_s=0), "time the fit call"),
         ({**RESULTS, "GRU": {"loss": 0.2}}, "lacks epochs, time_s, accuracy"),
         ([1, 2], "results should be a dict"),
-        (changed("GRU", loss="low"), "could not check this answer (ValueError"),
+        (changed("GRU", loss="low"), "results['GRU']['loss'] is the string 'low': give the number"),
+        (changed("LSTM", time_s="58 s"), "is the string '58 s': give the number itself"),
+        (changed("GRU", loss=[0.9, 0.5, 0.22]), "holds 3 values (the whole history?)"),
+        (changed("GRU", epochs=None), "results['GRU']['epochs'] is None: give a number"),
+        (changed("LSTM", accuracy=True), "results['LSTM']['accuracy'] is True: give a number"),
+        (changed("LSTM", epochs=99.5), "the number of epochs is a whole number"),
+        ({**RESULTS, "GRU": [0.2]}, "results['GRU'] is a list: make it a dict"),
+        (
+            {**RESULTS, "GRU": {"epochs": 100, "time": 58.0, "loss": 0.22, "acc": 0.9}},
+            "lacks time_s, accuracy ('time' should be called 'time_s'; 'acc' should be called "
+            "'accuracy')",
+        ),
     ],
 )
 def test_incomplete_comparisons_fail_with_the_reason(capsys, results, reason):

@@ -143,6 +143,47 @@ def check_gru_model(model):
     )
 
 
+# Names students use for the fields check_comparison asks for.
+_OTHER_NAMES = {
+    "time_s": ("time", "seconds", "time_sec", "training_time", "train_time", "elapsed"),
+    "loss": ("final_loss", "train_loss", "val_loss"),
+    "accuracy": ("acc", "final_accuracy", "train_accuracy", "val_accuracy", "sparse_accuracy"),
+    "epochs": ("epoch", "n_epochs", "num_epochs"),
+}
+
+
+def _misnamed(row, missing):
+    """ ", where 'acc' should be called 'accuracy'" for keys that name a missing field otherwise."""
+    renames = [
+        f"{other!r} should be called {field!r}"
+        for field in missing
+        for other in _OTHER_NAMES.get(field, ())
+        if other in row
+    ]
+    return f" ({'; '.join(renames)})" if renames else ""
+
+
+def _number(where, value, whole=False):
+    """A FAIL, with the usual slip named, unless `value` is a number (a whole one if `whole`)."""
+    if isinstance(value, bool) or value is None:
+        raise _Fail(f"{where} is {value!r}: give a number.")
+    if isinstance(value, str):
+        raise _Fail(
+            f"{where} is the string {value!r}: give the number itself, e.g. 58.2, not text."
+        )
+    if isinstance(value, (list, tuple)) or hasattr(value, "shape") and getattr(value, "ndim", 0):
+        raise _Fail(
+            f"{where} holds {len(value)} values (the whole history?): give the final one, e.g. "
+            "history.history['loss'][-1], or for epochs len(history.history['loss'])."
+        )
+    if whole and not float(value).is_integer():
+        raise _Fail(f"{where} is {value!r}: the number of epochs is a whole number.")
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        raise _Fail(f"{where} is a {type(value).__name__}: give a number.") from None
+
+
 @_report
 def check_comparison(results):
     """Task 2: LSTM and GRU, each with its epochs, time (s), final loss and final accuracy."""
@@ -156,12 +197,20 @@ def check_comparison(results):
         if name not in results:
             raise _Fail(f"results has no {name!r} entry: train both models and record each.")
         row = results[name]
+        if not isinstance(row, dict):
+            raise _Fail(
+                f"results[{name!r}] is a {type(row).__name__}: make it a dict with "
+                f"{', '.join(fields)}."
+            )
         missing = [field for field in fields if field not in row]
         if missing:
             raise _Fail(
-                f"results[{name!r}] lacks {', '.join(missing)}: record {', '.join(fields)} for "
-                "each model."
+                f"results[{name!r}] lacks {', '.join(missing)}"
+                + _misnamed(row, missing)
+                + f": record {', '.join(fields)} for each model."
             )
+        for field in fields:
+            _number(f"results[{name!r}][{field!r}]", row[field], whole=field == "epochs")
         for field in fields[1:]:
             if not math.isfinite(float(row[field])):
                 raise _Fail(f"results[{name!r}][{field!r}] is {row[field]}: the training diverged.")
