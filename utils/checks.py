@@ -57,11 +57,11 @@ def _model_layers(model):
     return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
-def _gru_settings(layer, code):
-    """A FAIL if the GRU `layer` (inside `code`) does not use the activations a GRU is made of."""
+def _gru_settings(layer, code, where):
+    """A FAIL if the GRU `layer` (`where`, written `code`) does not use a GRU's activations."""
     if layer.activation.__name__ != "tanh" or layer.recurrent_activation.__name__ != "sigmoid":
         raise _Fail(
-            f"{layer.name} uses activation={layer.activation.__name__!r} and recurrent_activation="
+            f"{where} uses activation={layer.activation.__name__!r} and recurrent_activation="
             f"{layer.recurrent_activation.__name__!r}: a GRU's candidate state is tanh and its "
             f"gates sigmoid, Keras' defaults. Write {code} without changing them."
         )
@@ -111,8 +111,8 @@ def check_gru_model(model):
             f"{codes[1]}."
         )
     inner = bidirectional.forward_layer
-    _gru_settings(inner, codes[1])
-    _gru_settings(gru, codes[2])
+    _gru_settings(inner, codes[1], f"the GRU inside {bidirectional.name}")
+    _gru_settings(gru, codes[2], gru.name)
     if not inner.return_sequences:
         raise _Fail(
             "the Bidirectional GRU returns its last step only, so the next GRU has no sequence "
