@@ -142,7 +142,7 @@ def test_same_parameters_but_wrong_settings_fail(capsys, make, reason):
             lambda: keras.Sequential([keras.layers.Embedding(TOTAL_WORDS, 100)]),
             "has no weights yet: start it with keras.Input",
         ),
-        (lambda: None, "expected a Keras model, got NoneType"),
+        (lambda: None, "not done yet: gru_model is still None. First build it in the cell above"),
     ],
 )
 def test_wrong_models_fail_with_the_reason(capsys, make, reason):
@@ -197,6 +197,7 @@ def test_a_complete_comparison_passes(capsys):
         (changed("GRU", time_s=0), "time the fit call"),
         ({**RESULTS, "GRU": {"loss": 0.2}}, "lacks epochs, time_s, accuracy"),
         ([1, 2], "results should be a dict"),
+        (None, "not done yet: results is still None. First train both models"),
         (changed("GRU", loss="low"), "results['GRU']['loss'] is the string 'low': give the number"),
         (changed("LSTM", time_s="58 s"), "is the string '58 s': give the number itself"),
         (changed("GRU", loss=[0.9, 0.5, 0.22]), "holds 3 values (the whole history?)"),
@@ -238,6 +239,8 @@ def test_validated_models_pass(capsys):
         (GOOD, FakeHistory(loss=[5.0], val_loss=[5.1]), "the baseline has no validation metrics"),
         (FakeHistory(loss=[1.0], val_loss=[math.inf], val_accuracy=[0.1]), GOOD, "not finite"),
         ("history", GOOD, "pass the History that model.fit returns"),
+        (None, GOOD, "not done yet: improved_history is still None"),
+        (GOOD, None, "not done yet: baseline_history is still None"),
     ],
 )
 def test_models_judged_on_training_data_fail(capsys, history, baseline, reason):

@@ -134,3 +134,7 @@ def test_every_stub_of_the_student_notebook_raises(solution):
             assert [e.ename for e in errors] == ["NotImplementedError"], (index, cell.source)
         elif index < stubs[0]:
             assert not errors, f"cell {index} fails before the first task: {errors}"
+        if cell.source.startswith("checks.check_"):  # run before its task is done
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert not errors and text.startswith("FAIL: not done yet: "), (index, text, errors)
+    assert sum(c.source.startswith("checks.check_") for c in student.cells) == 3

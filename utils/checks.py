@@ -44,6 +44,12 @@ class _Fail(Exception):
     pass
 
 
+def _done(value, name, what):
+    """A FAIL that says "not done yet" while the answer `name` is still the notebook's None."""
+    if value is None:
+        raise _Fail(f"not done yet: {name} is still None. First {what}, then run this check.")
+
+
 def _recurrent_kind(layer):
     """'GRU', 'LSTM', ... for a recurrent layer or a Bidirectional wrapper around one."""
     inner = getattr(layer, "forward_layer", layer)
@@ -75,6 +81,7 @@ def check_gru_model(model):
     """
     import keras
 
+    _done(model, "gru_model", "build it in the cell above and run that cell")
     if not isinstance(model, keras.Model):
         raise _Fail(
             f"expected a Keras model, got {type(model).__name__}: build it with "
@@ -187,6 +194,7 @@ def _number(where, value, whole=False):
 @_report
 def check_comparison(results):
     """Task 2: LSTM and GRU, each with its epochs, time (s), final loss and final accuracy."""
+    _done(results, "results", "train both models in the cells above and run them")
     if not isinstance(results, dict):
         raise _Fail(
             f"results should be a dict like {{'LSTM': {{...}}, 'GRU': {{...}}}}, got "
@@ -229,6 +237,8 @@ def check_comparison(results):
 @_report
 def check_validation(history, baseline):
     """Task 3: the improved model and the baseline both judged by held-out (validation) metrics."""
+    _done(history, "improved_history", "train your model in the cells above and run them")
+    _done(baseline, "baseline_history", "train the baseline in the cells above and run them")
     for name, h in (("your model", history), ("the baseline", baseline)):
         logs = getattr(h, "history", h)
         if not isinstance(logs, dict) or "loss" not in logs:
