@@ -204,6 +204,7 @@ def test_a_complete_comparison_passes(capsys):
         (changed("GRU", epochs=None), "results['GRU']['epochs'] is None: give a number"),
         (changed("LSTM", accuracy=True), "results['LSTM']['accuracy'] is True: give a number"),
         (changed("LSTM", epochs=99.5), "the number of epochs is a whole number"),
+        (changed("GRU", epochs={"n": 100}), "results['GRU']['epochs'] is a dict: give a number"),
         ({**RESULTS, "GRU": [0.2]}, "results['GRU'] is a list: make it a dict"),
         (
             {**RESULTS, "GRU": {"epochs": 100, "time": 58.0, "loss": 0.22, "acc": 0.9}},

@@ -183,12 +183,12 @@ def _number(where, value, whole=False):
             f"{where} holds {len(value)} values (the whole history?): give the final one, e.g. "
             "history.history['loss'][-1], or for epochs len(history.history['loss'])."
         )
-    if whole and not float(value).is_integer():
-        raise _Fail(f"{where} is {value!r}: the number of epochs is a whole number.")
     try:
-        float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise _Fail(f"{where} is a {type(value).__name__}: give a number.") from None
+    if whole and not number.is_integer():
+        raise _Fail(f"{where} is {value!r}: the number of epochs is a whole number.")
 
 
 @_report
