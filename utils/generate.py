@@ -282,12 +282,14 @@ def _check_request(count_name, count, n_samples, temperature, top_k, top_p):
     return 1 if n_samples is None else int(n_samples)
 
 
+def _real(value):
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
 def _check_sampling(temperature, top_k, top_p):
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
+    if not _real(temperature):
         raise ValueError(f"temperature must be a number > 0, got {temperature!r}.")
-    if top_p is not None and (
-        isinstance(top_p, bool) or not isinstance(top_p, (int, float, np.number))
-    ):
+    if top_p is not None and not _real(top_p):
         raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
     if not temperature > 0:
         raise ValueError(
