@@ -1,10 +1,9 @@
 """The homework checks: one PASS or FAIL line with the reason, for right and wrong answers."""
 
-import math
-
 import keras
 import pytest
 
+import utils
 from utils import checks
 
 TOTAL_WORDS, WINDOW = 672, 11
@@ -172,78 +171,329 @@ def test_a_last_layer_without_softmax_fails(capsys):
     assert not passed and "activation='softmax'" in out
 
 
-RESULTS = {
-    "LSTM": {"epochs": 100, "time_s": 84.0, "loss": 0.21, "accuracy": 0.919},
-    "GRU": {"epochs": 100, "time_s": 58.0, "loss": 0.22, "accuracy": 0.919},
+# Task 2: the lab's LSTM and the slides' GRU, trained for real (one short epoch each), so that the
+# check reads real Histories, FitClocks, optimizers and weights.
+N = 96
+
+
+def lstm_model():
+    return word_model(cell=keras.layers.LSTM)
+
+
+def trained(make, optimizer="adam", batch_size=32, epochs=1, clock=True, seed=0):
+    import numpy as np
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(1, TOTAL_WORDS, (N, WINDOW)), rng.integers(1, TOTAL_WORDS, N)
+    model = make()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    callbacks = [utils.FitClock()] if clock else []
+    return model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {
+        "LSTM": trained(lstm_model),
+        "GRU": trained(word_model),
+        "GRU-sgd": trained(word_model, optimizer="sgd"),
+        "GRU-batch64": trained(word_model, batch_size=64),
+        "GRU-untimed": trained(word_model, clock=False),
+    }
+
+
+def report(history):
+    return {
+        "epochs": len(history.history["loss"]),
+        "time_s": history.clock.seconds,
+        "loss": history.history["loss"][-1],
+        "accuracy": history.history["accuracy"][-1],
+    }
+
+
+def comparison(runs, lstm="LSTM", gru="GRU", **changes):
+    histories = {"LSTM": runs[lstm], "GRU": runs[gru]}
+    results = {name: report(h) for name, h in histories.items() if hasattr(h, "clock")}
+    results.setdefault("GRU", report(runs["GRU"]))
+    for name, fields in changes.items():
+        results[name] = {**results[name], **fields}
+    return results, histories
+
+
+def test_a_fair_comparison_of_real_runs_passes(capsys, runs):
+    passed, out = run(checks.check_comparison, capsys, *comparison(runs))
+    assert passed, out
+    assert "identical settings" in out and "FitClock time" in out
+
+
+def test_rounded_numbers_pass(capsys, runs):
+    results, histories = comparison(runs)
+    for row in results.values():
+        row.update(time_s=round(row["time_s"], 1), loss=round(row["loss"], 3))
+    passed, out = run(checks.check_comparison, capsys, results, histories)
+    assert passed, out
+
+
+SLIDES = {
+    "LSTM": {"epochs": 100, "time_s": 230.8, "loss": 0.2, "accuracy": 0.917},
+    "GRU": {"epochs": 100, "time_s": 190.6, "loss": 0.2, "accuracy": 0.920},
 }
 
 
-def changed(name, **fields):
-    return {**RESULTS, name: {**RESULTS[name], **fields}}
+@pytest.mark.parametrize(
+    "case, reason",
+    [
+        ("slides' numbers typed", "results['LSTM']['epochs'] is 100, but its run recorded 1"),
+        ("a typed time", "results['GRU']['time_s'] is 1e-09, but its run recorded"),
+        ("a typed loss", "results['GRU']['loss'] is 0, but its run recorded"),
+        ("epochs None", "results['GRU']['epochs'] is None: give a number"),
+        ("GRU only evaluated", "evaluate or predict make no History: train the model"),
+        ("history.history given", "is a dict, not the History that model.fit returns"),
+        ("GRU with SGD", "the LSTM was trained with Adam"),
+        ("GRU with batch 64", "train both on the same data, with the same batch size"),
+        ("GRU not timed", "histories['GRU'] was not timed: pass callbacks=[utils.FitClock()]"),
+        ("the same run twice", "are the same run"),
+        ("an LSTM as the GRU", "did you use GRU in both recurrent layers?"),
+        ("no histories", "not done yet: histories is still None"),
+        ("a time as a string", "is the string '58 s': give the number itself"),
+        ("a whole history", "holds 2 values (the whole history?)"),
+        ("acc for accuracy", "'acc' should be called 'accuracy'"),
+        ("fractional epochs", "the number of epochs is a whole number"),
+    ],
+)
+def test_hollow_or_unfair_comparisons_fail_with_the_reason(capsys, runs, case, reason):
+    results, histories = comparison(runs)
+    if case == "slides' numbers typed":
+        results = SLIDES
+    elif case == "a typed time":
+        results["GRU"]["time_s"] = 1e-9
+    elif case == "a typed loss":
+        results["GRU"].update(loss=0, accuracy=0)
+    elif case == "epochs None":
+        results["GRU"]["epochs"] = None
+    elif case == "GRU only evaluated":
+        histories["GRU"] = [5.1, 0.01]  # what model.evaluate returns
+    elif case == "history.history given":
+        histories["GRU"] = runs["GRU"].history
+    elif case == "GRU with SGD":
+        results, histories = comparison(runs, gru="GRU-sgd")
+    elif case == "GRU with batch 64":
+        results, histories = comparison(runs, gru="GRU-batch64")
+    elif case == "GRU not timed":
+        histories["GRU"] = runs["GRU-untimed"]
+    elif case == "the same run twice":
+        histories["GRU"] = histories["LSTM"]
+        results["GRU"] = results["LSTM"]
+    elif case == "an LSTM as the GRU":
+        histories["GRU"] = trained(lstm_model, seed=1)
+        results["GRU"] = report(histories["GRU"])
+    elif case == "no histories":
+        histories = None
+    elif case == "a time as a string":
+        results["LSTM"]["time_s"] = "58 s"
+    elif case == "a whole history":
+        results["GRU"]["loss"] = [0.9, 0.5]
+    elif case == "acc for accuracy":
+        results["GRU"]["acc"] = results["GRU"].pop("accuracy")
+    elif case == "fractional epochs":
+        results["LSTM"]["epochs"] = 0.5
+    passed, out = run(checks.check_comparison, capsys, results, histories)
+    assert not passed and reason in out, out
 
 
-def test_a_complete_comparison_passes(capsys):
-    passed, out = run(checks.check_comparison, capsys, RESULTS)
-    assert passed and "identical settings" in out
+def test_untrained_weights_fail(capsys, runs):
+    results, histories = comparison(runs)
+    clock = histories["GRU"].clock
+    saved = clock.start_weights
+    clock.start_weights = histories["GRU"].model.get_weights()  # as if fit had changed nothing
+    try:
+        passed, out = run(checks.check_comparison, capsys, results, histories)
+    finally:
+        clock.start_weights = saved
+    assert not passed and "the GRU model's weights did not change in its fit" in out
+
+
+# Task 3: a small vocabulary, the slides' GRU as the baseline and a smaller model, each judged on
+# a held-out split.
+VOCAB, HELD = 50, 32
+
+
+def slides_gru(vocab=VOCAB):
+    return keras.Sequential(
+        [
+            keras.Input((WINDOW,)),
+            keras.layers.Embedding(vocab, 100),
+            keras.layers.Bidirectional(keras.layers.GRU(150, return_sequences=True)),
+            keras.layers.GRU(100),
+            keras.layers.Dense(vocab // 2, activation="relu"),
+            keras.layers.Dense(vocab, activation="softmax"),
+        ]
+    )
+
+
+def small_gru():
+    return keras.Sequential(
+        [
+            keras.Input((WINDOW,)),
+            keras.layers.Embedding(VOCAB, 16),
+            keras.layers.Dropout(0.2),
+            keras.layers.GRU(16),
+            keras.layers.Dense(VOCAB, activation="softmax"),
+        ]
+    )
+
+
+def split(seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, VOCAB, (N + HELD, WINDOW))
+    # held-out labels from the other half of the vocabulary: a loss on the training data is far
+    # from the loss on the held-out data
+    y = np.concatenate([rng.integers(1, VOCAB // 2, N), rng.integers(VOCAB // 2, VOCAB, HELD)])
+    return (x[:N], y[:N]), (x[N:], y[N:])
+
+
+def validated(make, validation="held", seed=0):
+    (x, y), held_out = split()
+    keras.utils.set_random_seed(seed)
+    model = make()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    kwargs = {"validation_data": held_out if validation == "held" else (x, y)}
+    if validation == "split":
+        kwargs = {"validation_split": 0.25}
+    return model.fit(x, y, epochs=2, batch_size=32, verbose=0, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def judged():
+    return {
+        "baseline": validated(slides_gru),
+        "improved": validated(small_gru),
+        "on-training": validated(small_gru, validation="train"),
+        "split": validated(small_gru, validation="split"),
+        "twin": validated(slides_gru, seed=1),
+        "wide": validated(lambda: slides_gru() if False else _wide_gru()),
+    }
+
+
+def _wide_gru():
+    model = slides_gru()
+    return keras.Sequential(
+        [keras.Input((WINDOW,)), *model.layers[:3], keras.layers.Dense(VOCAB, activation="softmax")]
+    )
+
+
+def test_models_judged_on_the_held_out_split_pass(capsys, judged):
+    passed, out = run(
+        checks.check_validation, capsys, judged["improved"], judged["baseline"], split()[1]
+    )
+    assert passed, out
+    assert "each val_loss is that model's loss on held_out, recomputed here" in out
+
+
+class Made:
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
 
 
 @pytest.mark.parametrize(
-    "results, reason",
+    "improved, baseline, reason",
     [
-        ({"LSTM": RESULTS["LSTM"]}, "results has no 'GRU' entry"),
-        (changed("GRU", epochs=50), "the LSTM trained 100 epochs and the GRU 50"),
-        (changed("LSTM", loss=math.nan), "results['LSTM']['loss'] is nan: the training diverged"),
-        (changed("GRU", accuracy=91.9), "not in [0, 1]"),
-        (changed("GRU", time_s=0), "time the fit call"),
-        ({**RESULTS, "GRU": {"loss": 0.2}}, "lacks epochs, time_s, accuracy"),
-        ([1, 2], "results should be a dict"),
-        (None, "not done yet: results is still None. First train both models"),
-        (changed("GRU", loss="low"), "results['GRU']['loss'] is the string 'low': give the number"),
-        (changed("LSTM", time_s="58 s"), "is the string '58 s': give the number itself"),
-        (changed("GRU", loss=[0.9, 0.5, 0.22]), "holds 3 values (the whole history?)"),
-        (changed("GRU", epochs=None), "results['GRU']['epochs'] is None: give a number"),
-        (changed("LSTM", accuracy=True), "results['LSTM']['accuracy'] is True: give a number"),
-        (changed("LSTM", epochs=99.5), "the number of epochs is a whole number"),
-        (changed("GRU", epochs={"n": 100}), "results['GRU']['epochs'] is a dict: give a number"),
-        ({**RESULTS, "GRU": [0.2]}, "results['GRU'] is a list: make it a dict"),
-        (
-            {**RESULTS, "GRU": {"epochs": 100, "time": 58.0, "loss": 0.22, "acc": 0.9}},
-            "lacks time_s, accuracy ('time' should be called 'time_s'; 'acc' should be called "
-            "'accuracy')",
+        ("baseline", "baseline", "are the same run"),
+        ("on-training", "baseline", "is not its loss on held_out"),
+        ("split", "baseline", "is not its loss on held_out"),
+        ("twin", "baseline", "has the same layers and settings as the baseline"),
+        ("improved", "wide", "expected 5 layers after the Input"),
+        ("made-up dict", "baseline", "is a dict, not the History"),
+        ("empty lists", "baseline", "recorded no epoch"),
+        ("no validation", "baseline", "has no validation metrics: pass validation_data=held_out"),
+        (None, "baseline", "not done yet: improved_history is still None"),
+        ("improved", None, "not done yet: baseline_history is still None"),
+        ("text", "baseline", "is a str: pass the History that model.fit returns"),
+    ],
+)
+def test_hollow_validations_fail_with_the_reason(capsys, judged, improved, baseline, reason):
+    made = {
+        "made-up dict": {"loss": [1.0], "val_loss": [0.5], "val_accuracy": [0.9]},
+        "empty lists": Made(history={"loss": [], "val_loss": []}, params={}, model=None),
+        "no validation": Made(
+            history={"loss": [5.0], "accuracy": [0.1]}, params={}, model=judged["improved"].model
         ),
-    ],
-)
-def test_incomplete_comparisons_fail_with_the_reason(capsys, results, reason):
-    passed, out = run(checks.check_comparison, capsys, results)
-    assert not passed and reason in out
+        "text": "history",
+        None: None,
+    }
+    args = [made[k] if k in made else judged[k] for k in (improved, baseline)]
+    passed, out = run(checks.check_validation, capsys, *args, split()[1])
+    assert not passed and reason in out, out
 
 
-class FakeHistory:
-    def __init__(self, **logs):
-        self.history = logs
+def test_a_wrong_held_out_argument_is_named(capsys, judged):
+    passed, out = run(
+        checks.check_validation, capsys, judged["improved"], judged["baseline"], [1, 2]
+    )
+    assert not passed and "the notebook's (x, y) split" in out
 
 
-GOOD = FakeHistory(
-    loss=[5.0, 4.0], accuracy=[0.1, 0.2], val_loss=[5.5, 5.2], val_accuracy=[0.05, 0.07]
-)
+# Task 4: texts generated from the two models of Task 3, with real words.
+SEED_TEXT, SETTINGS = "the king", {"n_words": 6, "temperature": 0.8, "seed": 1}
 
 
-def test_validated_models_pass(capsys):
-    passed, out = run(checks.check_validation, capsys, GOOD, GOOD.history)
-    assert passed and "held-out" in out
+@pytest.fixture(scope="module")
+def tokenizer():
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    words = [f"w{i}" for i in range(VOCAB - 3)]
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(["the king " + " ".join(words)])
+    assert len(tokenizer.word_index) + 1 == VOCAB
+    return tokenizer
+
+
+def written(judged, tokenizer, name):
+    generator = utils.WordGenerator(judged[name].model, tokenizer, WINDOW + 1)
+    return generator.generate(SEED_TEXT, **SETTINGS)
+
+
+def test_texts_from_both_models_pass(capsys, judged, tokenizer):
+    samples = {k: written(judged, tokenizer, k) for k in ("baseline", "improved")}
+    histories = {k: judged[k] for k in samples}
+    args = (samples, histories, tokenizer, WINDOW + 1, SEED_TEXT, SETTINGS)
+    passed, out = run(checks.check_generation, capsys, *args)
+    assert passed, out
 
 
 @pytest.mark.parametrize(
-    "history, baseline, reason",
+    "change, reason",
     [
-        (FakeHistory(loss=[5.0], accuracy=[0.2]), GOOD, "your model has no validation metrics"),
-        (GOOD, FakeHistory(loss=[5.0], val_loss=[5.1]), "the baseline has no validation metrics"),
-        (FakeHistory(loss=[1.0], val_loss=[math.inf], val_accuracy=[0.1]), GOOD, "not finite"),
-        ("history", GOOD, "pass the History that model.fit returns"),
-        (None, GOOD, "not done yet: improved_history is still None"),
-        (GOOD, None, "not done yet: baseline_history is still None"),
+        ("typed", "samples['improved'] is not what the improved model writes"),
+        ("swapped", "samples['baseline'] is not what the baseline model writes"),
+        ("other settings", "samples['baseline'] is not what the baseline model writes"),
+        ("list", "samples['improved'] is a list: give the generated text"),
+        ("other seed text", "does not start with SEED_TEXT"),
+        ("missing", "samples has no 'improved' entry"),
+        ("none", "not done yet: samples is still None"),
     ],
 )
-def test_models_judged_on_training_data_fail(capsys, history, baseline, reason):
-    passed, out = run(checks.check_validation, capsys, history, baseline)
-    assert not passed and reason in out
+def test_texts_not_written_by_the_models_fail(capsys, judged, tokenizer, change, reason):
+    samples = {k: written(judged, tokenizer, k) for k in ("baseline", "improved")}
+    if change == "typed":
+        samples["improved"] = SEED_TEXT + " w1 w2 w3 w4 w5 w6"
+    elif change == "swapped":
+        samples = {"baseline": samples["improved"], "improved": samples["baseline"]}
+    elif change == "other settings":
+        generator = utils.WordGenerator(judged["baseline"].model, tokenizer, WINDOW + 1)
+        samples["baseline"] = generator.generate(SEED_TEXT, 6, temperature=1.5, seed=2)
+    elif change == "list":
+        samples["improved"] = [samples["improved"]]
+    elif change == "other seed text":
+        samples["baseline"] = "w3 " + samples["baseline"]
+    elif change == "missing":
+        del samples["improved"]
+    elif change == "none":
+        samples = None
+    histories = {k: judged[k] for k in ("baseline", "improved")}
+    args = (samples, histories, tokenizer, WINDOW + 1, SEED_TEXT, SETTINGS)
+    passed, out = run(checks.check_generation, capsys, *args)
+    assert not passed and reason in out, out

@@ -137,8 +137,12 @@ def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_readme_lists_every_notebook_with_its_badge(path):
+    """Every student-facing notebook, that is; the solutions are the instructor's, never linked."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     relpath = path.relative_to(ROOT).as_posix()
+    if relpath.startswith("homework/solutions/"):
+        assert relpath not in readme, f"the student-facing README links the solution {relpath}"
+        return
     assert f"]({relpath})" in readme, f"add {relpath} to the README's notebook table"
     assert f"]({notebooks.colab_url(relpath)})" in readme, (
         f"README lacks the Colab badge of {relpath}"

@@ -45,6 +45,7 @@ _HOME = {
     "ngram_sequences": "text",
     "split_windows": "text",
     "window_dataset": "text",
+    "FitClock": "train",
     "InterruptAfter": "train",
     "checkpoint_callbacks": "train",
     "distribution_strategy": "train",

@@ -8,35 +8,58 @@ store them as checked outputs.
 import functools
 import math
 
+import numpy as np
+
 # The slides' "New GRU Model": Embedding(672, 100), Bidirectional(GRU(150, return_sequences=True)),
-# GRU(100), Dense(672 // 2, relu), Dense(672, softmax) on windows of 11 word ids. Each layer: its
-# name in the PASS line, its kind, what it must be, its parameters.
+# GRU(100), Dense(672 // 2, relu), Dense(672, softmax) on windows of 11 word ids.
 TOTAL_WORDS = 672  # the slides' 10,000 characters of Shakespeare
-GRU_LAYERS = [
-    ("embedding", "Embedding", 67_200, "Embedding(total_words, 100)"),
-    ("bidirectional", "Bidirectional", 226_800, "Bidirectional(GRU(150, return_sequences=True))"),
-    ("gru", "GRU", 120_600, "GRU(100)"),
-    ("dense", "Dense", 33_936, "Dense(total_words // 2, activation='relu')"),
-    ("dense", "Dense", 226_464, "Dense(total_words, activation='softmax')"),
-]
-GRU_TOTAL = sum(params for _, _, params, _ in GRU_LAYERS)
+LSTM_TOTAL = 789_200  # the lab's model, the same with LSTM layers (Task 2's other model)
+
+
+def gru_layers(vocab=TOTAL_WORDS):
+    """The slides' GRU model for `vocab` word ids, layer by layer: its name in the PASS line, its
+    kind, its parameters, and how it is written."""
+    hidden = vocab // 2
+    return [
+        ("embedding", "Embedding", vocab * 100, "Embedding(total_words, 100)"),
+        (
+            "bidirectional",
+            "Bidirectional",
+            226_800,
+            "Bidirectional(GRU(150, return_sequences=True))",
+        ),
+        ("gru", "GRU", 120_600, "GRU(100)"),
+        ("dense", "Dense", 100 * hidden + hidden, "Dense(total_words // 2, activation='relu')"),
+        ("dense", "Dense", hidden * vocab + vocab, "Dense(total_words, activation='softmax')"),
+    ]
+
+
+GRU_LAYERS = gru_layers()
+GRU_TOTAL = sum(params for _, _, params, _ in GRU_LAYERS)  # 675,000
 
 
 def _report(check):
-    """Print PASS/FAIL for a check that returns a PASS message or raises _Fail with the reason."""
+    """Print PASS/FAIL for a check that returns a PASS message or raises _Fail with the reason.
+
+    The printing check keeps the silent one as `.verdict(...)`, which returns (passed, message):
+    the grader's hidden tests call it on the objects they rebuild from a student's run.
+    """
+
+    def verdict(*args, **kwargs):
+        try:
+            return True, check(*args, **kwargs)
+        except _Fail as fail:
+            return False, str(fail)
+        except Exception as error:  # a check must never hand the student a traceback
+            return False, f"could not check this answer ({type(error).__name__}: {error})."
 
     @functools.wraps(check)
     def run(*args, **kwargs):
-        try:
-            message = check(*args, **kwargs)
-        except _Fail as fail:
-            print(f"FAIL: {fail}")
-        except Exception as error:  # a check must never hand the student a traceback
-            print(f"FAIL: could not check this answer ({type(error).__name__}: {error}).")
-        else:
-            print(f"PASS: {message}")
+        passed, message = verdict(*args, **kwargs)
+        print(f"{'PASS' if passed else 'FAIL'}: {message}")
         # Nothing is returned, so that a notebook shows the line only (no "True" below it).
 
+    run.verdict = verdict
     return run
 
 
@@ -73,15 +96,10 @@ def _gru_settings(layer, code, where):
         )
 
 
-@_report
-def check_gru_model(model):
-    """Task 1: the slides' GRU model, layer by layer: kind, size, activation and parameters.
-
-    Sequential, Functional and subclassed models are all accepted; the Input is not a layer here.
-    """
+def _slides_gru(model, vocab, who="", what="total_words = 672 (the slides' 10,000 characters)"):
+    """A FAIL unless `model` is the slides' GRU model for `vocab` word ids, layer by layer."""
     import keras
 
-    _done(model, "gru_model", "build it in the cell above and run that cell")
     if not isinstance(model, keras.Model):
         raise _Fail(
             f"expected a Keras model, got {type(model).__name__}: build it with "
@@ -89,29 +107,31 @@ def check_gru_model(model):
         )
     if not model.built or not model.weights:
         raise _Fail(
-            "the model has no weights yet: start it with keras.Input((max_sequence_len - 1,)) "
-            "(Keras 3 dropped Embedding's input_length), or call it once on a batch, so Keras "
-            "knows the input shape."
+            f"{who or 'the model'} has no weights yet: start it with "
+            "keras.Input((max_sequence_len - 1,)) (Keras 3 dropped Embedding's input_length), "
+            "or call it once on a batch, so Keras knows the input shape."
         )
-    total = model.count_params()
+    where = f" in {who}" if who else ""
+    expected = gru_layers(vocab)
+    total, expected_total = model.count_params(), sum(p for _, _, p, _ in expected)
     layers = _model_layers(model)
     lstms = [layer.name for layer in layers if _recurrent_kind(layer) == "LSTM"]
     if lstms:
         raise _Fail(
-            f"expected {GRU_TOTAL:,} parameters, got {total:,}: did you use GRU in both recurrent "
-            f"layers? These are still LSTM: {', '.join(lstms)}."
+            f"expected {expected_total:,} parameters{where}, got {total:,}: did you use GRU in "
+            f"both recurrent layers? These are still LSTM: {', '.join(lstms)}."
         )
     kinds = [type(layer).__name__ for layer in layers]
-    expected_kinds = [kind for _, kind, _, _ in GRU_LAYERS]
+    expected_kinds = [kind for _, kind, _, _ in expected]
+    codes = [code for *_, code in expected]
     if kinds != expected_kinds:
         raise _Fail(
-            f"expected {len(GRU_LAYERS)} layers after the Input ({', '.join(expected_kinds)}), got "
-            f"{len(kinds)} ({', '.join(kinds) or 'none'}). The slides' model is: "
-            + ", ".join(code for *_, code in GRU_LAYERS)
+            f"expected {len(expected)} layers after the Input ({', '.join(expected_kinds)})"
+            f"{where}, got {len(kinds)} ({', '.join(kinds) or 'none'}). The slides' model is: "
+            + ", ".join(codes)
             + "."
         )
     embedding, bidirectional, gru, hidden, output = layers
-    codes = [code for *_, code in GRU_LAYERS]
     if _recurrent_kind(bidirectional) != "GRU":
         raise _Fail(
             f"the Bidirectional layer wraps {_recurrent_kind(bidirectional)}, not GRU: use "
@@ -134,15 +154,25 @@ def check_gru_model(model):
         activation = layer.activation.__name__
         if activation != want:
             raise _Fail(f"{layer.name} uses activation={activation!r}: it should be {code}.")
-    for layer, (_, _, params, code) in zip(layers, GRU_LAYERS):
+    for layer, (_, _, params, code) in zip(layers, expected):
         got = layer.count_params()
         if got != params:
             raise _Fail(
-                f"expected {GRU_TOTAL:,} parameters, got {total:,}: layer {layer.name} has "
-                f"{got:,} instead of {params:,}. It should be {code}, with total_words = "
-                f"{TOTAL_WORDS} (the slides' 10,000 characters) and Keras' default "
-                "GRU(reset_after=True)."
+                f"expected {expected_total:,} parameters{where}, got {total:,}: layer "
+                f"{layer.name} has {got:,} instead of {params:,}. It should be {code}, with "
+                f"{what} and Keras' default GRU(reset_after=True)."
             )
+    return expected
+
+
+@_report
+def check_gru_model(model):
+    """Task 1: the slides' GRU model, layer by layer: kind, size, activation and parameters.
+
+    Sequential, Functional and subclassed models are all accepted; the Input is not a layer here.
+    """
+    _done(model, "gru_model", "build it in the cell above and run that cell")
+    _slides_gru(model, TOTAL_WORDS)
     parts = ", ".join(f"{name} {params:,}" for name, _, params, _ in GRU_LAYERS[:-1])
     return (
         f"the slides' GRU model, layer by layer (kinds, sizes, activations, return_sequences): "
@@ -171,7 +201,7 @@ def _misnamed(row, missing):
 
 
 def _number(where, value, whole=False):
-    """A FAIL, with the usual slip named, unless `value` is a number (a whole one if `whole`)."""
+    """`value` as a float; a FAIL, with the usual slip named, unless it is a (whole) number."""
     if isinstance(value, bool) or value is None:
         raise _Fail(f"{where} is {value!r}: give a number.")
     if isinstance(value, str):
@@ -189,21 +219,98 @@ def _number(where, value, whole=False):
         raise _Fail(f"{where} is a {type(value).__name__}: give a number.") from None
     if whole and not number.is_integer():
         raise _Fail(f"{where} is {value!r}: the number of epochs is a whole number.")
+    if not math.isfinite(number):
+        raise _Fail(f"{where} is {value}: the training diverged.")
+    return number
+
+
+def _history(value, where, validated=False):
+    """The History `value` that model.fit returned (checked), with its model and recorded epochs."""
+    if isinstance(value, dict):
+        raise _Fail(
+            f"{where} is a dict, not the History that model.fit returns: pass history (the object "
+            "returned by history = model.fit(...)), not history.history or a dict of your own."
+        )
+    logs = getattr(value, "history", None)
+    if not isinstance(logs, dict) or not hasattr(value, "params") or not hasattr(value, "model"):
+        raise _Fail(
+            f"{where} is a {type(value).__name__}: pass the History that model.fit returns "
+            "(history = model.fit(...)). evaluate or predict make no History: train the model."
+        )
+    losses = logs.get("loss") or []
+    if not losses:
+        raise _Fail(f"{where} recorded no epoch: fit the model for at least one epoch.")
+    for key, values in logs.items():
+        if not all(math.isfinite(v) for v in values):
+            raise _Fail(f"{where}'s {key} is not finite: the training diverged.")
+    if validated and ("val_loss" not in logs or "val_accuracy" not in logs):
+        raise _Fail(
+            f"{where} has no validation metrics: pass validation_data=held_out to fit, and "
+            "metrics=['accuracy'] to compile, so it is judged on text it never trained on, not on "
+            "training accuracy."
+        )
+    return value
+
+
+def _timed(history, where):
+    """The FitClock of `history` (a FAIL if the fit was not timed by one, or not to the end)."""
+    clock = getattr(history, "clock", None)
+    if clock is None or getattr(clock, "seconds", None) is None:
+        raise _Fail(
+            f"{where} was not timed: pass callbacks=[utils.FitClock()] to its fit, so that its "
+            "time is measured by the run, not typed."
+        )
+    if clock.model is not history.model:
+        raise _Fail(f"{where}'s FitClock timed another model's fit: give each fit its own clock.")
+    return clock
+
+
+def _optimizer(model, where):
+    """(name, settings) of the optimizer `model` was compiled with."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise _Fail(f"{where}'s model was never compiled: compile it, then fit it.")
+    config = {k: v for k, v in optimizer.get_config().items() if k != "name"}
+    return type(optimizer).__name__, config
+
+
+def _loss(model):
+    """The loss `model` was compiled with, as a comparable description."""
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, str) or loss is None:
+        return loss
+    if hasattr(loss, "get_config"):
+        config = {k: v for k, v in loss.get_config().items() if k != "name"}
+        return f"{type(loss).__name__}({config})"
+    return getattr(loss, "__name__", repr(loss))
+
+
+def _close(a, b, absolute):
+    return abs(a - b) <= max(absolute, 1e-6 * abs(b))
 
 
 @_report
-def check_comparison(results):
-    """Task 2: LSTM and GRU, each with its epochs, time (s), final loss and final accuracy."""
+def check_comparison(results, histories):
+    """Task 2: the LSTM and the GRU trained under identical settings, from their runs.
+
+    `histories` holds the History of each model's fit (timed by `utils.FitClock`); `results` the
+    numbers reported from them: epochs, time_s (seconds), final loss and final accuracy.
+    """
     _done(results, "results", "train both models in the cells above and run them")
-    if not isinstance(results, dict):
-        raise _Fail(
-            f"results should be a dict like {{'LSTM': {{...}}, 'GRU': {{...}}}}, got "
-            f"{type(results).__name__}."
-        )
+    _done(histories, "histories", "train both models in the cells above and run them")
+    for name, value in (("results", results), ("histories", histories)):
+        if not isinstance(value, dict):
+            raise _Fail(
+                f"{name} should be a dict like {{'LSTM': ..., 'GRU': ...}}, got "
+                f"{type(value).__name__}."
+            )
     fields = ("epochs", "time_s", "loss", "accuracy")
+    runs = {}
     for name in ("LSTM", "GRU"):
         if name not in results:
             raise _Fail(f"results has no {name!r} entry: train both models and record each.")
+        if name not in histories:
+            raise _Fail(f"histories has no {name!r} entry: keep the History of each model's fit.")
         row = results[name]
         if not isinstance(row, dict):
             raise _Fail(
@@ -217,38 +324,230 @@ def check_comparison(results):
                 + _misnamed(row, missing)
                 + f": record {', '.join(fields)} for each model."
             )
-        for field in fields:
-            _number(f"results[{name!r}][{field!r}]", row[field], whole=field == "epochs")
-        for field in fields[1:]:
-            if not math.isfinite(float(row[field])):
-                raise _Fail(f"results[{name!r}][{field!r}] is {row[field]}: the training diverged.")
-        if row["time_s"] <= 0:
-            raise _Fail(f"results[{name!r}]['time_s'] is {row['time_s']}: time the fit call.")
-        if not 0 <= row["accuracy"] <= 1:
-            raise _Fail(f"results[{name!r}]['accuracy'] is {row['accuracy']}: not in [0, 1].")
-    if results["LSTM"]["epochs"] != results["GRU"]["epochs"]:
+        numbers = {
+            field: _number(f"results[{name!r}][{field!r}]", row[field], whole=field == "epochs")
+            for field in fields
+        }
+        history = _history(histories[name], f"histories[{name!r}]")
+        if "accuracy" not in history.history:
+            raise _Fail(f"histories[{name!r}] has no accuracy: compile with metrics=['accuracy'].")
+        clock = _timed(history, f"histories[{name!r}]")
+        runs[name] = history, clock, numbers
+    lstm, gru = runs["LSTM"][0], runs["GRU"][0]
+    if lstm is gru or lstm.model is gru.model:
+        raise _Fail("histories['LSTM'] and histories['GRU'] are the same run: train each model.")
+    kinds = {
+        name: {_recurrent_kind(layer) for layer in _model_layers(h.model)}
+        for name, (h, *_) in runs.items()
+    }
+    if "LSTM" not in kinds["LSTM"] or "GRU" in kinds["LSTM"]:
+        raise _Fail("histories['LSTM'] is not the lab's LSTM model: train build_lstm_model().")
+    if lstm.model.count_params() != LSTM_TOTAL:
         raise _Fail(
-            f"the LSTM trained {results['LSTM']['epochs']} epochs and the GRU "
-            f"{results['GRU']['epochs']}: train both under identical settings."
+            f"histories['LSTM'] trained a model of {lstm.model.count_params():,} parameters, not "
+            f"the lab's {LSTM_TOTAL:,}: train build_lstm_model()."
         )
-    return "LSTM and GRU trained under identical settings; time, final loss and accuracy recorded."
+    _slides_gru(gru.model, TOTAL_WORDS, "histories['GRU']'s model")
+    for name, (history, clock, numbers) in runs.items():
+        logs, epochs = history.history, len(history.history["loss"])
+        if history.params.get("epochs") != epochs:
+            raise _Fail(
+                f"histories[{name!r}] stopped after {epochs} of its {history.params.get('epochs')} "
+                "epochs: train both models for all their epochs, without early stopping."
+            )
+        if all(
+            np.array_equal(a, b) for a, b in zip(clock.start_weights, history.model.get_weights())
+        ):
+            raise _Fail(f"the {name} model's weights did not change in its fit: train it.")
+        recorded = {
+            "epochs": (epochs, 0),
+            "time_s": (clock.seconds, 0.051),  # rounded to 0.1 s is fine
+            "loss": (logs["loss"][-1], 5e-4),  # rounded to 3 decimals is fine
+            "accuracy": (logs["accuracy"][-1], 5e-4),
+        }
+        for field, (value, tolerance) in recorded.items():
+            if not _close(numbers[field], value, tolerance):
+                raise _Fail(
+                    f"results[{name!r}][{field!r}] is {results[name][field]!r}, but its run "
+                    f"recorded {value:.6g}"
+                    + (" (FitClock's seconds)" if field == "time_s" else "")
+                    + ": report the numbers of the run itself."
+                )
+    if lstm.params != gru.params:
+        raise _Fail(
+            f"the LSTM ran {lstm.params.get('epochs')} epochs of {lstm.params.get('steps')} steps "
+            f"and the GRU {gru.params.get('epochs')} of {gru.params.get('steps')}: train both on "
+            "the same data, with the same batch size and number of epochs."
+        )
+    optimizers = {
+        name: _optimizer(h.model, f"histories[{name!r}]") for name, (h, *_) in runs.items()
+    }
+    if optimizers["LSTM"] != optimizers["GRU"]:
+        raise _Fail(
+            "the LSTM was trained with {} {} and the GRU with {} {}: use the same optimizer and "
+            "settings for both.".format(*optimizers["LSTM"], *optimizers["GRU"])
+        )
+    losses = {name: _loss(h.model) for name, (h, *_) in runs.items()}
+    if losses["LSTM"] != losses["GRU"]:
+        raise _Fail(
+            f"the LSTM was trained on the loss {losses['LSTM']} and the GRU on {losses['GRU']}: "
+            "use the same loss for both."
+        )
+    return (
+        f"the lab's LSTM ({LSTM_TOTAL:,} parameters) and your GRU ({GRU_TOTAL:,}) were trained "
+        f"under identical settings (the same epochs and steps per epoch, optimizer "
+        f"{optimizers['GRU'][0]}, loss {losses['GRU']}); training changed both models' weights; "
+        "results holds each run's own epochs, FitClock time, final loss and final accuracy."
+    )
+
+
+def _signature(model):
+    """A model's layers as (kind, settings), names left out: equal for the same architecture."""
+
+    def settings(value):
+        if isinstance(value, dict):
+            return {k: settings(v) for k, v in value.items() if k not in ("name", "trainable")}
+        if isinstance(value, (list, tuple)):
+            return [settings(v) for v in value]
+        return value
+
+    return [
+        (type(layer).__name__, repr(settings(layer.get_config()))) for layer in _model_layers(model)
+    ]
+
+
+def held_out_loss(model, x, y):
+    """The mean cross-entropy (nats per word) of `model` on (x, y) with integer labels, plus its
+    regularization losses: what Keras reports as val_loss for validation_data=(x, y)."""
+    import keras
+
+    scores = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
+    scores = scores.reshape(len(x), -1)
+    activation = getattr(getattr(model.layers[-1], "activation", None), "__name__", "")
+    if activation == "softmax":
+        log_p = np.log(np.clip(scores, 1e-7, 1.0))
+    else:  # logits
+        log_p = scores - scores.max(axis=1, keepdims=True)
+        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    y = np.asarray(y).reshape(len(x), -1)
+    if y.shape[1] > 1:  # one-hot labels
+        y = y.argmax(axis=1)
+    nll = -log_p[np.arange(len(x)), y.reshape(-1).astype(int)].mean()
+    penalty = sum(float(keras.ops.convert_to_numpy(loss)) for loss in model.losses)
+    return float(nll + penalty)
+
+
+def _held_out(held_out):
+    """(x, y) arrays of the notebook's held-out split."""
+    if not isinstance(held_out, tuple) or len(held_out) != 2:
+        raise _Fail(
+            "the check's third argument should be held_out, the notebook's (x, y) split: run the "
+            "cell that makes it, and leave the check cell as it is."
+        )
+    x, y = (np.asarray(a) for a in held_out)
+    if len(x) != len(y) or not len(x):
+        raise _Fail("held_out should hold as many labels as sequences: run the cell that makes it.")
+    return x, y
 
 
 @_report
-def check_validation(history, baseline):
-    """Task 3: the improved model and the baseline both judged by held-out (validation) metrics."""
-    _done(history, "improved_history", "train your model in the cells above and run them")
-    _done(baseline, "baseline_history", "train the baseline in the cells above and run them")
-    for name, h in (("your model", history), ("the baseline", baseline)):
-        logs = getattr(h, "history", h)
-        if not isinstance(logs, dict) or "loss" not in logs:
-            raise _Fail(f"for {name}, pass the History that model.fit returns.")
-        if "val_loss" not in logs or "val_accuracy" not in logs:
+def check_validation(improved_history, baseline_history, held_out):
+    """Task 3: the improved model and the slides' GRU, both judged on the notebook's held-out split.
+
+    Each model's recorded val_loss must be its loss on `held_out`: this re-computes it.
+    """
+    _done(improved_history, "improved_history", "train your model in the cells above and run them")
+    _done(
+        baseline_history, "baseline_history", "train the baseline in the cells above and run them"
+    )
+    improved = _history(improved_history, "improved_history", validated=True)
+    baseline = _history(baseline_history, "baseline_history", validated=True)
+    if improved is baseline or improved.model is baseline.model:
+        raise _Fail(
+            "improved_history and baseline_history are the same run: train the baseline (the "
+            "slides' GRU) and your own model separately."
+        )
+    vocab = _output_units(baseline.model)
+    _slides_gru(
+        baseline.model,
+        vocab,
+        "the baseline",
+        f"total_words = {vocab} (the size of this task's vocabulary, the baseline's output)",
+    )
+    if _signature(improved.model) == _signature(baseline.model):
+        raise _Fail(
+            "your model has the same layers and settings as the baseline: change the architecture "
+            "(e.g. dropout, other sizes) to improve on it."
+        )
+    x, y = _held_out(held_out)
+    for where, history in (("your model", improved), ("the baseline", baseline)):
+        loss = held_out_loss(history.model, x, y)
+        recorded = history.history["val_loss"]
+        if min(abs(v - loss) for v in recorded) > 2e-4 * max(1.0, loss):
             raise _Fail(
-                f"{name} has no validation metrics: pass validation_split=0.1 (or "
-                "validation_data=...) to fit, and metrics=['accuracy'] to compile, so it is "
-                "judged on text it never trained on, not on training accuracy."
+                f"{where}'s val_loss ({', '.join(f'{v:.3f}' for v in recorded[:5])}"
+                f"{', ...' if len(recorded) > 5 else ''}) is not its loss on held_out "
+                f"({loss:.3f}): pass validation_data=held_out to fit (not validation_split, not "
+                "the training data), so it is judged on the notebook's held-out lines."
             )
-        if not all(math.isfinite(v) for v in logs["val_loss"]):
-            raise _Fail(f"{name}'s val_loss is not finite: the training diverged.")
-    return "both models were judged on held-out text (val_loss and val_accuracy)."
+    return (
+        "both models were judged on the notebook's held-out lines (each val_loss is that model's "
+        "loss on held_out, recomputed here); the baseline is the slides' GRU, and your model "
+        "differs from it."
+    )
+
+
+def _output_units(model):
+    """The number of classes the model predicts (its last layer's units)."""
+    units = getattr(model.layers[-1], "units", None)
+    if not isinstance(units, int):
+        raise _Fail("the baseline should end with Dense(total_words, activation='softmax').")
+    return units
+
+
+@_report
+def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text, settings):
+    """Task 4: a text from each model, with the same seed text and the same settings.
+
+    `samples` maps 'baseline' and 'improved' to a generated text; `histories` maps them to the
+    Histories of Task 3. The check writes each text again with `utils.WordGenerator` and the given
+    `seed_text` and `settings`, and compares.
+    """
+    from .generate import WordGenerator
+
+    _done(samples, "samples", "generate a text from each model in the cell above")
+    if not isinstance(samples, dict):
+        raise _Fail(
+            f"samples should be a dict like {{'baseline': text, 'improved': text}}, got "
+            f"{type(samples).__name__}."
+        )
+    for name in ("baseline", "improved"):
+        if name not in samples:
+            raise _Fail(f"samples has no {name!r} entry: generate a text from each model.")
+        text = samples[name]
+        if not isinstance(text, str):
+            raise _Fail(
+                f"samples[{name!r}] is a {type(text).__name__}: give the generated text, one "
+                "string (generate(...) without n_samples)."
+            )
+        if not text.startswith(seed_text):
+            raise _Fail(
+                f"samples[{name!r}] does not start with SEED_TEXT: generate both from the same "
+                "seed text, SEED_TEXT."
+            )
+        history = _history(
+            histories.get(name) if isinstance(histories, dict) else None, f"the {name} History"
+        )
+        expected = WordGenerator(history.model, tokenizer, max_sequence_len).generate(
+            seed_text, **settings
+        )
+        if text != expected:
+            raise _Fail(
+                f"samples[{name!r}] is not what the {name} model writes from SEED_TEXT with "
+                f"SETTINGS: write it with utils.WordGenerator({name}_model, tokenizer3, "
+                "data3.max_sequence_len).generate(SEED_TEXT, **SETTINGS)."
+            )
+    return (
+        "both texts were written by their own models (re-generated here), from the same seed text "
+        "with the same settings."
+    )
