@@ -17,9 +17,14 @@ SOLUTION = ROOT / "homework" / "solutions" / "11-hw_gru_architecture.ipynb"
 STUDENT = ROOT / "homework" / "11-hw_gru_architecture.ipynb"
 TESTS = ROOT / "homework" / "solutions" / "11-hw_gru_architecture.tests.py"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("bwrap") is None, reason="the grading sandbox needs bwrap (bubblewrap)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not TESTS.exists(), reason="a student release: no hidden tests to grade with"
+    ),
+    pytest.mark.skipif(
+        shutil.which("bwrap") is None, reason="the sandbox needs bwrap (bubblewrap)"
+    ),
+]
 
 
 def stubs(nb):
@@ -48,20 +53,23 @@ def solution_code(task_cell):
     return regions[task_cell]
 
 
-HOLLOW = [
-    solution_code(0),
-    # Task 2: the slides' numbers typed, and "Histories" made up
-    "results = {'LSTM': {'epochs': 100, 'time_s': 230.8, 'loss': 0.2, 'accuracy': 0.917},\n"
-    "           'GRU': {'epochs': 100, 'time_s': 190.6, 'loss': 0.2, 'accuracy': 0.920}}\n"
-    "histories = {name: {'loss': [0.2], 'accuracy': [0.9]} for name in results}",
-    "pass",
-    # Task 3: the same made-up History twice
-    "baseline_history = improved_history = {'loss': [1.0], 'val_loss': [0.5], "
-    "'val_accuracy': [0.9]}",
-    "pass",
-    # Task 4: typed texts
-    "samples = {'baseline': SEED_TEXT + ' the king', 'improved': SEED_TEXT + ' the queen'}",
-]
+def hollow():
+    """Task 1 done; the other answers typed or made up, never trained."""
+    return [
+        solution_code(0),
+        # Task 2: the slides' numbers typed, and "Histories" made up
+        "results = {'LSTM': {'epochs': 100, 'time_s': 230.8, 'loss': 0.2, 'accuracy': 0.917},\n"
+        "           'GRU': {'epochs': 100, 'time_s': 190.6, 'loss': 0.2, 'accuracy': 0.920}}\n"
+        "histories = {name: {'loss': [0.2], 'accuracy': [0.9]} for name in results}",
+        "pass",
+        # Task 3: the same made-up History twice
+        "baseline_history = improved_history = {'loss': [1.0], 'val_loss': [0.5], "
+        "'val_accuracy': [0.9]}",
+        "pass",
+        # Task 4: typed texts
+        "samples = {'baseline': SEED_TEXT + ' the king', 'improved': SEED_TEXT + ' the queen'}",
+    ]
+
 
 HOSTILE = [
     # read the hidden tests and the solution, overwrite the grades, redefine the checks
@@ -93,7 +101,7 @@ def graded(tmp_path_factory):
     notebooks = {
         "correct": solution,
         "partial": student(solution_code(0)),
-        "hollow": student(*HOLLOW),
+        "hollow": student(*hollow()),
         "crashing": student("import os\nos._exit(3)"),
         "tampered": tampered(),
         "hostile": student(*HOSTILE),

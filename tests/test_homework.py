@@ -97,6 +97,8 @@ SOLUTIONS = homework.solution_notebooks()
 
 
 def test_there_is_a_homework():
+    if not (ROOT / "homework" / "solutions").exists():
+        pytest.skip("a student release (python -m tools.release): the solutions are left out")
     assert [p.name for p in SOLUTIONS], "homework/solutions/ holds no notebook"
 
 
@@ -137,4 +139,4 @@ def test_every_stub_of_the_student_notebook_raises(solution):
         if cell.source.startswith("checks.check_"):  # run before its task is done
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert not errors and text.startswith("FAIL: not done yet: "), (index, text, errors)
-    assert sum(c.source.startswith("checks.check_") for c in student.cells) == 3
+    assert sum(c.source.startswith("checks.check_") for c in student.cells) == 4
