@@ -111,7 +111,7 @@ def suspicious(submission, release):
 
 def _mounts(paths, writable=(), where=None):
     """bwrap arguments that show only `paths` (read-only) and `writable` of the machine."""
-    args, made = [], {"/"}
+    args, made = [], {"/", "/tmp", "/proc", "/dev"}
     for path in ("/lib", "/lib64", "/bin", "/sbin"):
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
@@ -150,10 +150,17 @@ def sandboxed(command, folder, mounts, limits, slot, sandbox, writable=True):
         f"--nproc={limits['processes']}",
         f"--fsize={limits['file_size']}",
     ]
-    if sandbox == "none":
+    if sandbox in ("none", "uid"):
         inside = {"/grading": str(folder), **{k: str(v) for k, v in mounts.items()}}
         real = [inside.get(arg, arg) for arg in command]
         env = {**os.environ, **{k: inside.get(v, v) for k, v in env.items()}}
+        if sandbox == "uid" and writable:  # the student's run: its own user, no network if allowed
+            uid = 60_000 + slot
+            for path in [folder, *folder.rglob("*")]:
+                os.lchown(path, uid, uid)
+            real = [*_setpriv(uid), *real]
+            if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
+                real = ["unshare", "-n", *real]
         return ["prlimit", *rlimits, "--", *real], env
     prefixes = sorted({sys.base_prefix, sys.prefix})
     read_only = [(p, p) for p in ("/usr", "/etc", *prefixes)]
@@ -165,19 +172,31 @@ def sandboxed(command, folder, mounts, limits, slot, sandbox, writable=True):
     args += ["--die-with-parent", "--new-session", "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
-    args += _mounts(read_only, writable=[(folder, "/grading")] if writable else [])
+    # /tmp first: a bind below it (a repository under /tmp) must not be hidden by the tmpfs
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    args += _mounts(read_only, writable=[(folder, "/grading")] if writable else [])
     args += ["--chdir", "/grading"]
     if os.geteuid() == 0:  # drop to an unprivileged user of its own, so the process limit holds
         uid = 60_000 + slot
         for path in [folder, *folder.rglob("*")]:
             os.lchown(path, uid, uid)
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "setpriv"]
-        args += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
-        args += ["--bounding-set=-all", "--no-new-privs"]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", *_setpriv(uid)]
     else:
         args.insert(1, "--unshare-user")
     return ["prlimit", *rlimits, "--", *args, *command], None
+
+
+def _setpriv(uid):
+    """The command prefix that runs as user `uid`, with no capabilities and no way back."""
+    return [
+        "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
 
 
 def _run(command, env, folder, limit):
@@ -299,6 +318,7 @@ def grade_one(path, release, tests_path, tests, work, out, options, slots):
             return row, feedback
         result = json.loads(line.removeprefix("HIDDEN-RESULTS "))
         row["problems"] += result["problems"]
+        row["tasks"] = result["tasks"]
         for task in result["tasks"]:
             row[task["task"]] = task["points"]
             verdict = "PASS" if task["passed"] else "FAIL"
@@ -335,7 +355,21 @@ def grade(
             "the grading sandbox needs bubblewrap (`apt-get install bubblewrap`); for notebooks "
             "you trust, pass --sandbox none."
         )
+    if sandbox == "uid" and os.geteuid() != 0:
+        raise ValueError("--sandbox uid runs each notebook as its own user, which needs root.")
     release_path, tests_path = homework_files(homework, root)
+    private = [p for p in pathlib.Path(sys.prefix).parents if not p.stat().st_mode & 0o001]
+    if sandbox == "uid" and private:
+        raise ValueError(
+            f"with --sandbox uid each notebook runs as a user of its own, who cannot use the "
+            f"Python in {sys.prefix} ({private[0]} is private): install the course in a "
+            "virtual environment other users can read, e.g. /opt/course-venv."
+        )
+    if sandbox == "uid" and tests_path.stat().st_mode & 0o044:
+        raise ValueError(
+            f"with --sandbox uid a notebook can read every file other users may read, so the "
+            f"hidden tests must be root's only: chmod -R go-rwx {tests_path.parent}"
+        )
     tests = load_tests(tests_path)
     release = nbformat.read(release_path, as_version=4)
     paths = sorted(submissions.glob("*.ipynb"))
@@ -390,6 +424,43 @@ def _write_atomically(path, rows, fields):
     os.replace(temporary, path)
 
 
+def gradescope_results(rows, path, tests):
+    """Write Gradescope's results.json: one test per task, with its points and PASS/FAIL line."""
+    if len(rows) != 1:
+        names = ", ".join(row["submission"] for row in rows)
+        _write_json(
+            path, {"score": 0, "output": f"Hand in one notebook, not {len(rows)}: {names}."}
+        )
+        return
+    (row,) = rows
+    messages = {task["task"]: task for task in row.get("tasks", [])}
+    problems = "\n".join(f"- {p}" for p in row["problems"])
+    tests_json = []
+    for key, title, points, _ in tests.TASKS:
+        task = messages.get(key)
+        if task is None:
+            why = "its tests did not run" if row["status"] == "graded" else row["status"]
+            output = f"Not graded: {why} (see the problems above)."
+        else:
+            output = f"{'PASS' if task['passed'] else 'FAIL'}: {task['message']}"
+        tests_json.append({"name": title, "score": row[key], "max_score": points, "output": output})
+    summary = f"{row['submission']}: {row['total']}/{row['max']} points ({row['status']})"
+    results = {
+        "score": row["total"],
+        "output": summary + (f"\n\nProblems:\n{problems}" if problems else ""),
+        "tests": tests_json,
+    }
+    _write_json(path, results)
+
+
+def _write_json(path, value):
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(json.dumps(value, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", help="a folder of submitted .ipynb files")
@@ -398,7 +469,18 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, help="submissions at once (default: CPU cores)")
     parser.add_argument("--time-limit", type=float, default=300, help="seconds per notebook")
     parser.add_argument("--memory-gib", type=float, default=8, help="memory per process")
-    parser.add_argument("--sandbox", choices=["bwrap", "none"], default="bwrap")
+    parser.add_argument(
+        "--sandbox",
+        choices=["bwrap", "uid", "none"],
+        default="bwrap",
+        help="bwrap (default); uid: only a user of its own and limits, where bwrap cannot run "
+        "(e.g. in Gradescope's container, as root); none: trusted notebooks only",
+    )
+    parser.add_argument(
+        "--gradescope",
+        metavar="RESULTS_JSON",
+        help="also write Gradescope's results.json for the (one) submission",
+    )
     args = parser.parse_args(argv)
     try:
         rows = grade(
@@ -412,7 +494,11 @@ def main(argv=None):
         )
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
+        if args.gradescope:  # the student sees why, instead of a failed autograder
+            _write_json(args.gradescope, {"score": 0, "output": f"Not graded: {error}"})
         return 2
+    if args.gradescope:
+        gradescope_results(rows, args.gradescope, load_tests(homework_files(args.homework)[1]))
     graded = sum(row["status"] == "graded" for row in rows)
     print(f"{len(rows)} submissions, {graded} graded: {pathlib.Path(args.out) / 'grades.csv'}")
     return 0
