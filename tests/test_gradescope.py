@@ -1,5 +1,10 @@
-"""The Gradescope autograder bundle builds, and grades the reference solution 10/10 when its
-run_autograder runs here, in a folder laid out as Gradescope lays out /autograder."""
+"""The Gradescope autograder bundle builds, and its run_autograder grades a handed-in notebook
+here, in a folder laid out as Gradescope lays out /autograder.
+
+The handed-in notebook is the student notebook with Task 1 done: it runs in seconds and goes
+through every step (sandbox, saved answers, hidden tests, results.json). That the grader gives the
+reference solution every point is tested in test_grade.py; set COURSE_GRADESCOPE_FULL=1 to run
+the reference solution through the bundle as well (about 100 s)."""
 
 import json
 import os
@@ -60,6 +65,31 @@ def autograde(tmp_path, notebooks):
     return json.loads((root / "results" / "results.json").read_text())
 
 
+def test_task_1_done_gets_its_points_and_the_checks_reasons(tmp_path):
+    student = nbformat.read(ROOT / "homework" / SOLUTION.name, as_version=4)
+    solution = nbformat.read(SOLUTION, as_version=4)
+    task1 = next(c.source for c in solution.cells if "gru_model = keras.Sequential" in c.source)
+    stub = next(
+        c for c in student.cells if c.cell_type == "code" and "NotImplementedError()" in c.source
+    )
+    stub.source = task1.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")
+    results = autograde(tmp_path, {"hw.ipynb": student})
+    assert results["score"] == 2, results
+    assert [(t["score"], t["max_score"]) for t in results["tests"]] == [
+        (2, 2),
+        (0, 3),
+        (0, 3),
+        (0, 2),
+    ]
+    outputs = [t["output"] for t in results["tests"]]
+    assert outputs[0].startswith("PASS: the slides' GRU model")
+    assert outputs[1].startswith("FAIL: not done yet: results is still None")
+    assert "NotImplementedError" in results["output"]
+
+
+@pytest.mark.skipif(
+    os.environ.get("COURSE_GRADESCOPE_FULL") != "1", reason="set COURSE_GRADESCOPE_FULL=1"
+)
 def test_the_reference_solution_gets_every_point(tmp_path):
     solution = nbformat.read(SOLUTION, as_version=4)
     results = autograde(tmp_path, {"hw.ipynb": solution})

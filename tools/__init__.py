@@ -5,6 +5,10 @@ setup cell installs `utils` alone, and `pip install .` leaves this package out.
   (`python -m tools.notebooks`).
 - `hygiene`: what every notebook must be, checked by the tests (`python -m tools.hygiene`).
 - `homework`: the student notebooks, generated from their solutions (`python -m tools.homework`).
+- `grade`: grades a folder of handed-in homework notebooks, each sandboxed, into grades.csv
+  (`python -m tools.grade SUBMISSIONS`); `grade_runner` is what runs inside the sandbox.
+- `release`: the student release, without solutions or hidden tests (`python -m tools.release`).
+- `gradescope`: the homework's Gradescope autograder zip (`python -m tools.gradescope`).
 - `slides`: reveal.js decks built from the notebooks, with contact sheets and PDFs
   (`python -m tools.slides`).
 - `browser`: the decks in headless Chromium: the presentation rules checked on every slide,
