@@ -8,8 +8,9 @@ Each submission is a program written by someone who wants a better grade, so eac
 1. is read and compared with the released student notebook: a submission whose given cells (the
    check cells, the data cells) were edited is not run, and its row says which cells;
 2. runs from the top in fast mode (`COURSE_FAST=1`) in its own fresh folder, inside a bubblewrap
-   sandbox: no network, nothing of the machine but the Python installation, `utils` and the data
-   (no hidden tests, no solutions, no other submission, no grade file), as an unprivileged user,
+   sandbox: no network, nothing of the machine but the Python installation, `utils`, `tools` and
+   the data (no hidden tests, no solutions, no other submission, no grade file), as an
+   unprivileged user,
    with limits on memory, processes, file size and time (`tools/grade_runner.py execute`);
 3. is graded by the hidden tests (`homework/solutions/NAME.tests.py`) in a second, separate
    sandboxed process, after its kernel has ended: they rebuild the student's models and runs
@@ -19,8 +20,9 @@ Each submission is a program written by someone who wants a better grade, so eac
 
 A submission that is not a notebook, crashes, runs out of time or memory, or was tampered with gets
 a row that says so, and grading goes on. Several submissions run at once (--workers, one per CPU
-core by default). The sandbox needs `bwrap` (Debian/Ubuntu: `apt-get install bubblewrap`);
-`--sandbox none` runs without it, for trusted notebooks only (e.g. your own solution).
+core by default). The sandbox needs `bwrap` (Debian/Ubuntu: `apt-get install bubblewrap`). Where it
+cannot run (a container, as root), `--sandbox uid` keeps the user of its own and the limits (the
+hidden tests must then be root's only); `--sandbox none` is for trusted notebooks only.
 """
 
 import argparse

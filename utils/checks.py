@@ -224,6 +224,16 @@ def _number(where, value, whole=False):
     return number
 
 
+def _entries(value, name, keys, todo):
+    """A FAIL unless `value` is a dict with each of `keys` (`todo` says how to add one)."""
+    if not isinstance(value, dict):
+        example = ", ".join(f"{key!r}: ..." for key in keys)
+        raise _Fail(f"{name} should be a dict like {{{example}}}, got {type(value).__name__}.")
+    for key in keys:
+        if key not in value:
+            raise _Fail(f"{name} has no {key!r} entry: {todo}.")
+
+
 def _history(value, where, validated=False):
     """The History `value` that model.fit returned (checked), with its model and recorded epochs."""
     if isinstance(value, dict):
@@ -298,19 +308,11 @@ def check_comparison(results, histories):
     """
     _done(results, "results", "train both models in the cells above and run them")
     _done(histories, "histories", "train both models in the cells above and run them")
-    for name, value in (("results", results), ("histories", histories)):
-        if not isinstance(value, dict):
-            raise _Fail(
-                f"{name} should be a dict like {{'LSTM': ..., 'GRU': ...}}, got "
-                f"{type(value).__name__}."
-            )
+    _entries(results, "results", ("LSTM", "GRU"), "train both models and record each")
+    _entries(histories, "histories", ("LSTM", "GRU"), "keep the History of each model's fit")
     fields = ("epochs", "time_s", "loss", "accuracy")
     runs = {}
     for name in ("LSTM", "GRU"):
-        if name not in results:
-            raise _Fail(f"results has no {name!r} entry: train both models and record each.")
-        if name not in histories:
-            raise _Fail(f"histories has no {name!r} entry: keep the History of each model's fit.")
         row = results[name]
         if not isinstance(row, dict):
             raise _Fail(
@@ -516,14 +518,8 @@ def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text,
     from .generate import WordGenerator
 
     _done(samples, "samples", "generate a text from each model in the cell above")
-    if not isinstance(samples, dict):
-        raise _Fail(
-            f"samples should be a dict like {{'baseline': text, 'improved': text}}, got "
-            f"{type(samples).__name__}."
-        )
+    _entries(samples, "samples", ("baseline", "improved"), "generate a text from each model")
     for name in ("baseline", "improved"):
-        if name not in samples:
-            raise _Fail(f"samples has no {name!r} entry: generate a text from each model.")
         text = samples[name]
         if not isinstance(text, str):
             raise _Fail(
