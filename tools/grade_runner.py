@@ -105,7 +105,7 @@ def load_answers(folder=ANSWERS):
 
     with open(os.path.join(folder, "index.json")) as file:
         index = json.load(file)
-    built = {}
+    built, problems = {}, []
 
     def build(desc):
         if "value" in desc:
@@ -117,6 +117,8 @@ def load_answers(folder=ANSWERS):
             return tuple(items) if "tuple" in desc else items
         key = desc.get("model") or desc.get("history") or desc.get("array")
         if key is None:  # missing or unsupported: the checks say what they expected instead
+            if "unsupported" in desc:
+                problems.append(f"an answer could not be saved: {desc['unsupported']}")
             return None
         if key not in built:
             file = os.path.join(folder, "files", key)
@@ -148,9 +150,10 @@ def load_answers(folder=ANSWERS):
             answers[name] = build(desc)
         except Exception as error:  # noqa: BLE001 - one bad answer must not stop the others
             answers[name] = None
-            answers.setdefault("_problems", []).append(
+            problems.append(
                 f"{name} could not be rebuilt ({type(error).__name__}: {str(error)[:120]})"
             )
+    answers["_problems"] = problems
     return answers
 
 
@@ -198,6 +201,8 @@ def main(argv):
                 passed, message = test(answers, given)
             except Exception as error:  # noqa: BLE001 - a crash is a FAIL with its reason
                 passed, message = False, f"could not check ({type(error).__name__}: {error})"
+            if not passed and answers.get("_problems"):  # e.g. a model that cannot be loaded
+                message += f" (The grader could not rebuild: {'; '.join(answers['_problems'])}.)"
             results.append(
                 {
                     "task": key,
