@@ -80,6 +80,8 @@ HOSTILE = [
     "gru_model = 'a model'\nchecks.check_gru_model(gru_model)",
     "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=5)",
     "memory = bytearray(256 * 2**30)",
+    # a link where the grader will read the saved answers
+    "import os\nos.symlink('/etc/hostname', 'answers')",
     "import os, time\nchildren = []\nwhile True:\n    pid = os.fork()\n    if pid == 0:\n"
     "        time.sleep(2)\n        os._exit(0)\n    children.append(pid)",
 ]
@@ -168,6 +170,7 @@ def test_a_hostile_submission_harms_nothing_and_is_flagged(graded):
         "suspicious: tries the network",
         "suspicious: starts processes",
         "PermissionError: [Errno 13] Permission denied: '../grades.csv'",
+        "suspicious: the run replaced answers by a link",
     ):
         assert attempt in problems, (attempt, problems)
     assert rows["hostile.ipynb"]["total"] == "0"

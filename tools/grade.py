@@ -278,6 +278,10 @@ def grade_one(path, release, tests_path, tests, work, out, options, slots):
         code, log = _run(command, env, folder, options["time_limit"])
         row["seconds"] = round(time.perf_counter() - start, 1)
         executed_path = folder / "executed.ipynb"
+        links = [p.name for p in (executed_path, folder / "answers") if p.is_symlink()]
+        for name in links:  # the run made a link where the grader reads: read nothing through it
+            row["problems"].append(f"suspicious: the run replaced {name} by a link")
+            (folder / name).unlink()
         if code is None:
             row["status"] = "timed out"
             row["problems"].append(f"did not finish in {options['time_limit']} s (the time limit)")
