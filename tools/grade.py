@@ -432,13 +432,7 @@ def _write_atomically(path, rows, fields):
 
 def gradescope_results(rows, path, tests):
     """Write Gradescope's results.json: one test per task, with its points and PASS/FAIL line."""
-    if len(rows) != 1:
-        names = ", ".join(row["submission"] for row in rows)
-        _write_json(
-            path, {"score": 0, "output": f"Hand in one notebook, not {len(rows)}: {names}."}
-        )
-        return
-    (row,) = rows
+    (row,) = rows  # main() refuses an upload of several notebooks before grading
     messages = {task["task"]: task for task in row.get("tasks", [])}
     problems = "\n".join(f"- {p}" for p in row["problems"])
     tests_json = []
@@ -488,6 +482,13 @@ def main(argv=None):
         help="also write Gradescope's results.json for the (one) submission",
     )
     args = parser.parse_args(argv)
+    handed_in = sorted(pathlib.Path(args.submissions).glob("*.ipynb"))
+    if args.gradescope and len(handed_in) > 1:  # one student's upload: one notebook, not several
+        names = ", ".join(p.name for p in handed_in)
+        message = f"Hand in one notebook, not {len(handed_in)}: {names}."
+        _write_json(args.gradescope, {"score": 0, "output": message})
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     try:
         rows = grade(
             args.submissions,
