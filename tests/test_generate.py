@@ -1,5 +1,7 @@
 """Sampling strategies and the stateful generator: agreement with Keras, and clear errors."""
 
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -46,12 +48,11 @@ def test_sample_draws_with_the_right_frequencies():
         ({"temperature": 0}, "temperature must be > 0"),
         ({"temperature": -1.0}, "temperature must be > 0"),
         ({"top_k": 0}, "top_k must be a whole number >= 1"),
-        ({"top_k": 2.5}, "top_k must be a whole number >= 1"),
         ({"top_p": 0.0}, r"top_p must be in \(0, 1\]"),
         ({"top_p": 1.5}, r"top_p must be in \(0, 1\]"),
-        ({"top_p": "0.9"}, r"top_p must be in \(0, 1\]"),
-        ({"temperature": "1.0"}, "temperature must be a number > 0"),
-        ({"temperature": None}, "temperature must be a number > 0"),
+        ({"temperature": math.nan}, "temperature and top_p must be finite"),
+        ({"temperature": math.inf}, "temperature and top_p must be finite"),
+        ({"top_p": math.nan}, "must be finite"),
     ],
 )
 def test_bad_sampling_settings_are_clear_errors(kwargs, message, generator):
@@ -59,6 +60,78 @@ def test_bad_sampling_settings_are_clear_errors(kwargs, message, generator):
         sampling_distribution(LOGITS, **kwargs)
     with pytest.raises(ValueError, match=message):
         generator.generate("ab", 5, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"top_k": 2.5}, "top_k must be a whole number >= 1"),
+        ({"top_k": True}, "top_k must be a whole number >= 1"),
+        ({"top_k": "3"}, "top_k must be a whole number >= 1"),
+        ({"top_p": "0.9"}, r"top_p must be in \(0, 1\]"),
+        ({"top_p": True}, r"top_p must be in \(0, 1\]"),
+        ({"temperature": "1.0"}, "temperature must be a number > 0"),
+        ({"temperature": None}, "temperature must be a number > 0"),
+        ({"temperature": True}, "temperature must be a number > 0"),
+        ({"temperature": [0.5]}, "temperature must be a number > 0"),
+    ],
+)
+def test_sampling_settings_of_the_wrong_type_are_type_errors(kwargs, message, generator):
+    with pytest.raises(TypeError, match=message):
+        sampling_distribution(LOGITS, **kwargs)
+    with pytest.raises(TypeError, match=message):
+        generator.generate("ab", 5, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "logits, error, message",
+    [
+        ([0.0, 1.0, math.inf], ValueError, "logits hold NaN or \\+inf"),
+        ([[0.0, math.nan, 1.0]], ValueError, "logits hold NaN or \\+inf"),
+        (np.zeros((1, 4, 3)), ValueError, r"got shape \(1, 4, 3\): take the last step"),
+        (np.zeros((2, 4, 3)), ValueError, r"must be \(vocab,\) or \(batch, vocab\)"),
+        (np.float64(1.0), ValueError, r"got shape \(\)"),
+        ([], ValueError, "hold no score to sample from"),
+        (np.zeros((0, 3)), ValueError, "hold no score to sample from"),
+        ([[-math.inf, -math.inf]], ValueError, "-inf everywhere: every token is excluded"),
+        (["a", "b"], TypeError, "logits must be numbers"),
+        ([[1.0, 2.0], [3.0]], TypeError, "logits must be numbers"),
+        (None, TypeError, "logits must be numbers"),
+    ],
+)
+def test_logits_a_sampler_cannot_use_are_clear_errors(logits, error, message):
+    rng = np.random.default_rng(0)
+    for greedy in (False, True):
+        with pytest.raises(error, match=message):
+            sample(logits, rng, greedy=greedy)
+    if error is ValueError or logits is None:
+        with pytest.raises(error, match=message):
+            sampling_distribution(logits)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        (
+            ("ab", 10**12),
+            {},
+            ValueError,
+            "is more than the 10,000,000 tokens one call may generate",
+        ),
+        (("ab", 10_000), {"n_samples": 10**4}, ValueError, "length x n_samples = 100,000,000"),
+        (("ab", 5), {"seed": -1}, ValueError, "seed must be a whole number >= 0"),
+        (("ab", 5), {"seed": 1.5}, TypeError, "seed must be a whole number >= 0"),
+        (("ab", 5), {"seed": "1"}, TypeError, "seed must be a whole number >= 0"),
+        (("ab", 5), {"seed": True}, TypeError, "seed must be a whole number >= 0"),
+        (("ab", True), {}, TypeError, "length must be a whole number >= 0"),
+        (("ab", 5), {"n_samples": 10**9}, ValueError, "is more than the 10,000,000 tokens"),
+    ],
+)
+def test_requests_without_limits_or_with_bad_seeds_are_refused(
+    generator, args, kwargs, error, message
+):
+    with pytest.raises(error, match=message):
+        generator.generate(*args, **kwargs)
 
 
 VOCAB = CharVocab.from_text("abcdefgh \n")
@@ -127,11 +200,13 @@ def test_generator_bad_inputs(generator):
         generator.generate("", 5)
     with pytest.raises(ValueError, match="length must be a whole number >= 0"):
         generator.generate("ab", -1)
-    for n_samples in (0, 2.5, "3", True):
-        with pytest.raises(ValueError, match="n_samples must be a whole number, at least 1"):
+    with pytest.raises(ValueError, match="n_samples must be a whole number, at least 1"):
+        generator.generate("ab", 3, n_samples=0)
+    for n_samples in (2.5, "3", True):
+        with pytest.raises(TypeError, match="n_samples must be a whole number, at least 1"):
             generator.generate("ab", 3, n_samples=n_samples)
-    for length in (-1, 2.0, "5", None):
-        with pytest.raises(ValueError, match="length must be a whole number >= 0"):
+    for length in (2.0, "5", None):
+        with pytest.raises(TypeError, match="length must be a whole number >= 0"):
             generator.generate("ab", length)
 
 
@@ -243,7 +318,6 @@ def test_sampled_words_are_reproducible(word_setup):
         (("speak", 3), {"temperature": 0}, "temperature must be > 0"),
         (("speak", 3), {"no_repeat_ngram": 0}, "no_repeat_ngram must be a whole number >= 1"),
         (("speak", 3), {"n_samples": 0}, "n_samples must be a whole number, at least 1"),
-        (("speak", 3.0), {}, "n_words must be a whole number >= 0"),
     ],
 )
 def test_word_generator_bad_input(word_setup, args, kwargs, message):
@@ -251,6 +325,22 @@ def test_word_generator_bad_input(word_setup, args, kwargs, message):
 
     model, tokenizer = word_setup
     with pytest.raises(ValueError, match=message):
+        WordGenerator(model, tokenizer, 6).generate(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (("speak", 3.0), {}, "n_words must be a whole number >= 0"),
+        (("speak", 3), {"seed": "x"}, "seed must be a whole number"),
+        (("speak", 3), {"temperature": "hot"}, "temperature must be a number > 0"),
+    ],
+)
+def test_word_generator_wrong_types(word_setup, args, kwargs, message):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    with pytest.raises(TypeError, match=message):
         WordGenerator(model, tokenizer, 6).generate(*args, **kwargs)
 
 

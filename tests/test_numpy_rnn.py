@@ -187,3 +187,13 @@ def test_bad_inputs_give_clear_errors(problem):
         nr.lstm_forward(x, np.zeros((D, 8)), np.zeros((H, 4 * H)), np.zeros(4 * H))
     with pytest.raises(ValueError, match="bias must have 2 dimensions"):
         nr.gru_forward(x, np.zeros((D, 3 * H)), np.zeros((H, 3 * H)), np.zeros(3 * H))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64])
+def test_cross_entropy_takes_integer_labels_of_any_width(dtype):
+    logits = np.random.default_rng(0).normal(size=(2, 3, 5))
+    targets = np.array([[0, 4, 2], [1, 1, 3]])
+    expected = nr.softmax_cross_entropy(logits, targets)
+    loss, grad = nr.softmax_cross_entropy(logits, targets.astype(dtype))
+    assert loss == expected[0]
+    np.testing.assert_array_equal(grad, expected[1])

@@ -146,3 +146,44 @@ def test_ngram_sequences_with_a_limited_vocabulary():
     assert data.total_words == 5  # ids 0 (padding), 1 (<OOV>) and the 3 most frequent words
     assert data.predictors.max() < 5 and data.labels.max() < 5
     assert (data.labels == 1).any()  # rare words became <OOV> and are still predicted
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda v: v.decode([100]), ValueError, "id 100 is not in this vocabulary of 4 characters"),
+        (
+            lambda v: v.decode([-1]),
+            ValueError,
+            r"id -1 is not in this vocabulary of 4 characters \(ids 0 to 3\)",
+        ),
+        (lambda v: v.decode(np.array([0, 4])), ValueError, "id 4 is not in this vocabulary"),
+        (lambda v: v.decode([0.5]), TypeError, "ids must be whole numbers"),
+        (lambda v: v.decode(["a"]), TypeError, "ids must be whole numbers"),
+        (lambda v: split_windows(np.arange(50), 10.0), TypeError, "window length must be a whole"),
+        (lambda v: split_windows(np.arange(50), True), TypeError, "window length must be a whole"),
+        (lambda v: split_windows(np.arange(50), "5"), TypeError, "window length must be a whole"),
+        (lambda v: split_windows(np.arange(50), 5, 2.5), TypeError, "shift must be a whole"),
+        (lambda v: split_windows(np.arange(50), 5, None), None, None),
+        (lambda v: window_dataset(np.arange(50), 5, 8.0), TypeError, "batch_size must be a whole"),
+        (lambda v: window_dataset(np.arange(50), 5, True), TypeError, "batch_size must be a whole"),
+        (
+            lambda v: window_dataset(np.arange(50), 5, 0),
+            ValueError,
+            "batch_size must be at least 1",
+        ),
+    ],
+)
+def test_wrong_types_and_out_of_range_ids_are_clear_errors(call, error, message):
+    vocab = CharVocab.from_text("abcd")
+    if error is None:
+        call(vocab)  # the default shift is fine
+        return
+    with pytest.raises(error, match=message):
+        call(vocab)
+
+
+def test_decode_of_nothing_is_empty_and_of_its_own_ids_the_text():
+    vocab = CharVocab.from_text("abcd")
+    assert vocab.decode([]) == ""
+    assert vocab.decode(vocab.encode("dcba")) == "dcba"

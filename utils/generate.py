@@ -7,9 +7,12 @@ layer's state from step to step. Every new character costs one step, whatever th
 text so far; the slides' loop instead re-runs `model.predict` on the whole text for every character.
 """
 
+import math
+
 import numpy as np
 
 from . import numpy_rnn
+from .text import _whole
 
 
 def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
@@ -20,7 +23,7 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     up to at least p (nucleus sampling). What is kept is renormalised to sum to 1.
     """
     _check_sampling(temperature, top_k, top_p)
-    z = np.atleast_2d(np.asarray(logits, dtype=np.float64)) / temperature
+    z = _logits(logits) / temperature
     probs = np.exp(z - z.max(axis=-1, keepdims=True))
     probs /= probs.sum(axis=-1, keepdims=True)
     order = np.argsort(-probs, axis=-1, kind="stable")
@@ -40,7 +43,7 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
 
 def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
     """One token id per row of `logits` (batch, vocab): the argmax if `greedy`, else a draw."""
-    logits = np.atleast_2d(logits)
+    logits = _logits(logits)
     if greedy:
         return logits.argmax(axis=-1)
     probs = sampling_distribution(logits, temperature, top_k, top_p)
@@ -91,7 +94,7 @@ class CharGenerator:
         `greedy` takes the most likely character each time; otherwise characters are drawn with
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
-        batch = _check_request("length", length, n_samples, temperature, top_k, top_p)
+        batch = _check_request("length", length, n_samples, temperature, top_k, top_p, seed)
         if not seed_text:
             raise ValueError("seed_text is empty: give at least one character to start from.")
         ids = self.vocab.encode(seed_text)
@@ -177,7 +180,7 @@ class WordGenerator:
         `no_repeat_ngram=n`, a word that would repeat an n-gram already in the text is never
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
-        batch = _check_request("n_words", n_words, n_samples, temperature, top_k, top_p)
+        batch = _check_request("n_words", n_words, n_samples, temperature, top_k, top_p, seed)
         if no_repeat_ngram is not None and (not _whole(no_repeat_ngram) or no_repeat_ngram < 1):
             raise ValueError(f"no_repeat_ngram must be a whole number >= 1, got {no_repeat_ngram}.")
         ids = self.tokenizer.texts_to_sequences([seed_text])[0]
@@ -265,21 +268,64 @@ def _check_default_activations(layer):
         raise ValueError(f"{layer.name}: only the default tanh/sigmoid activations are supported.")
 
 
-def _whole(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+def _logits(logits):
+    """`logits` as a float64 (batch, vocab) array; a clear error for what a sampler cannot use."""
+    try:
+        if logits is None or isinstance(logits, (str, bytes, dict)):
+            raise TypeError
+        z = np.asarray(logits, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"logits must be numbers, one row of scores per text, got {type(logits).__name__}."
+        ) from None
+    if z.ndim not in (1, 2):
+        hint = ": take the last step, logits[:, -1, :]" if z.ndim == 3 else ""
+        raise ValueError(f"logits must be (vocab,) or (batch, vocab), got shape {z.shape}{hint}.")
+    z = np.atleast_2d(z)
+    if z.shape[-1] == 0 or z.shape[0] == 0:
+        raise ValueError(f"logits of shape {z.shape} hold no score to sample from.")
+    if np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError(
+            "logits hold NaN or +inf: the model's outputs are not finite numbers (did training "
+            "diverge? look at the loss) and cannot be sampled from."
+        )
+    if np.isneginf(z).all(axis=-1).any():
+        raise ValueError("a row of logits is -inf everywhere: every token is excluded.")
+    return z
 
 
-def _check_request(count_name, count, n_samples, temperature, top_k, top_p):
+# One generate call makes at most this many tokens in all (length x n_samples): about 80 MB of ids.
+MAX_TOKENS = 10_000_000
+
+
+def _check_request(count_name, count, n_samples, temperature, top_k, top_p, seed=None):
     """Check the arguments of one `generate` call (of either generator); return its batch size."""
     _check_sampling(temperature, top_k, top_p)
-    if not _whole(count) or count < 0:
+    if not _whole(count):
+        raise TypeError(f"{count_name} must be a whole number >= 0, got {count!r}.")
+    if count < 0:
         raise ValueError(f"{count_name} must be a whole number >= 0, got {count!r}.")
-    if n_samples is not None and (not _whole(n_samples) or n_samples < 1):
+    if n_samples is not None and not _whole(n_samples):
+        raise TypeError(
+            f"n_samples must be a whole number, at least 1 (or None for one text), "
+            f"got {n_samples!r}."
+        )
+    if n_samples is not None and n_samples < 1:
         raise ValueError(
             f"n_samples must be a whole number, at least 1 (or None for one text), "
             f"got {n_samples!r}."
         )
-    return 1 if n_samples is None else int(n_samples)
+    batch = 1 if n_samples is None else int(n_samples)
+    if count * batch > MAX_TOKENS:
+        raise ValueError(
+            f"{count_name} x n_samples = {count * batch:,} is more than the {MAX_TOKENS:,} tokens "
+            "one call may generate: ask for less, or generate in pieces."
+        )
+    if seed is not None and not _whole(seed):
+        raise TypeError(f"seed must be a whole number >= 0 (or None), got {seed!r}.")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (or None), got {seed!r}.")
+    return batch
 
 
 def _real(value):
@@ -288,9 +334,15 @@ def _real(value):
 
 def _check_sampling(temperature, top_k, top_p):
     if not _real(temperature):
-        raise ValueError(f"temperature must be a number > 0, got {temperature!r}.")
+        raise TypeError(f"temperature must be a number > 0, got {temperature!r}.")
     if top_p is not None and not _real(top_p):
-        raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
+        raise TypeError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
+    if top_k is not None and not _whole(top_k):
+        raise TypeError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
+    if not math.isfinite(temperature) or not math.isfinite(top_p if top_p is not None else 1):
+        raise ValueError(
+            f"temperature and top_p must be finite, got {temperature!r} and {top_p!r}."
+        )
     if not temperature > 0:
         raise ValueError(
             f"temperature must be > 0, got {temperature!r}: use greedy=True for the most likely "

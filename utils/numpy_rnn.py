@@ -54,6 +54,7 @@ def softmax_cross_entropy(logits, targets):
             f"targets must be integer class indices of shape {logits.shape[:-1]} "
             f"(batch, time), got dtype {targets.dtype} and shape {targets.shape}."
         )
+    targets = targets.astype(np.int64)  # uint8 labels (MNIST's) too: -1 and counts fit
     if targets.max(initial=-1) >= logits.shape[-1]:
         raise ValueError(f"a target is {targets.max()}, but there are {logits.shape[-1]} classes.")
     shifted = logits - logits.max(axis=-1, keepdims=True)

@@ -39,8 +39,18 @@ class CharVocab:
         return np.fromiter((self._ids[c] for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids):
-        """The text of a sequence of ids."""
-        return "".join(self.chars[i] for i in np.asarray(ids).ravel())
+        """The text of a sequence of ids (each an id of this vocabulary, 0 to len(vocab) - 1)."""
+        ids = np.asarray(ids).ravel()
+        if ids.size and not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"ids must be whole numbers (character ids), got dtype {ids.dtype}.")
+        bad = ids[(ids < 0) | (ids >= len(self.chars))]
+        if bad.size:
+            raise ValueError(
+                f"id {bad[0]} is not in this vocabulary of {len(self.chars)} characters (ids 0 to "
+                f"{len(self.chars) - 1}): decode ids made with this vocabulary, or the model's "
+                "output size is not the vocabulary's."
+            )
+        return "".join(self.chars[i] for i in ids)
 
 
 def split_windows(ids, length, shift=None):
@@ -68,6 +78,8 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     import tensorflow as tf
 
     _check_window(len(ids), length, shift)
+    if not _whole(batch_size):
+        raise TypeError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     dataset = tf.data.Dataset.from_tensor_slices(np.asarray(ids, dtype=np.int32))
@@ -80,7 +92,15 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def _whole(value):
+    """True for a whole number (a Python or NumPy integer), never for a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_window(n_ids, length, shift):
+    for name, value in (("the window length", length), ("shift", shift)):
+        if not _whole(value):
+            raise TypeError(f"{name} must be a whole number >= 1, got {value!r}.")
     if length < 1:
         raise ValueError(f"the window length must be at least 1, got {length}.")
     if shift < 1:
