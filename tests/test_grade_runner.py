@@ -29,9 +29,9 @@ def saved(tmp_path_factory):
     history = model.fit(x, y, epochs=2, verbose=0, callbacks=[utils.FitClock()])
     subclassed = Doubler()
     subclassed(np.zeros((1, 3)))
-    namespace = {
-        "model": model,
+    namespace = {  # the History before its model: the model is first saved inside the History
         "histories": {"a": history, "b": history},
+        "model": model,
         "held_out": (x, y),
         "results": {"a": {"loss": 0.5, "epochs": 2, "name": "x", "flag": None}},
         "subclassed": subclassed,

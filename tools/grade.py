@@ -28,21 +28,23 @@ hidden tests must then be root's only); `--sandbox none` is for trusted notebook
 import argparse
 import concurrent.futures
 import csv
+import io
 import json
 import os
 import pathlib
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 from . import ROOT
+from .grade_runner import load_tests
 
 STUB = "raise NotImplementedError()"
-EXPORT_NAMES_ATTR = "EXPORT"
 # Code in a student's own cells that tries to change the checks: reported, and harmless, since the
 # hidden tests run in another process with the course's own checks.
 SUSPICIOUS = {
@@ -67,15 +69,6 @@ def homework_files(name=None, root=None):
         )
     stem = tests[0].name.removesuffix(".tests.py")
     return root / "homework" / f"{stem}.ipynb", tests[0]
-
-
-def load_tests(path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("hidden_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def given_cells(release):
@@ -111,7 +104,7 @@ def suspicious(submission, release):
     return [what for pattern, what in SUSPICIOUS.items() if re.search(pattern, own)]
 
 
-def _mounts(paths, writable=(), where=None):
+def _mounts(paths, writable=()):
     """bwrap arguments that show only `paths` (read-only) and `writable` of the machine."""
     args, made = [], {"/", "/tmp", "/proc", "/dev"}
     for path in ("/lib", "/lib64", "/bin", "/sbin"):
@@ -157,10 +150,7 @@ def sandboxed(command, folder, mounts, limits, slot, sandbox, writable=True):
         real = [inside.get(arg, arg) for arg in command]
         env = {**os.environ, **{k: inside.get(v, v) for k, v in env.items()}}
         if sandbox == "uid" and writable:  # the student's run: its own user, no network if allowed
-            uid = 60_000 + slot
-            for path in [folder, *folder.rglob("*")]:
-                os.lchown(path, uid, uid)
-            real = [*_setpriv(uid), *real]
+            real = [*_setpriv(_own(folder, slot)), *real]
             if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
                 real = ["unshare", "-n", *real]
         return ["prlimit", *rlimits, "--", *real], env
@@ -179,13 +169,19 @@ def sandboxed(command, folder, mounts, limits, slot, sandbox, writable=True):
     args += _mounts(read_only, writable=[(folder, "/grading")] if writable else [])
     args += ["--chdir", "/grading"]
     if os.geteuid() == 0:  # drop to an unprivileged user of its own, so the process limit holds
-        uid = 60_000 + slot
-        for path in [folder, *folder.rglob("*")]:
-            os.lchown(path, uid, uid)
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", *_setpriv(uid)]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        args += _setpriv(_own(folder, slot))
     else:
         args.insert(1, "--unshare-user")
     return ["prlimit", *rlimits, "--", *args, *command], None
+
+
+def _own(folder, slot):
+    """Give `folder` and all in it to worker `slot`'s own user; its uid."""
+    uid = 60_000 + slot
+    for path in [folder, *folder.rglob("*")]:
+        os.lchown(path, uid, uid)
+    return uid
 
 
 def _setpriv(uid):
@@ -215,7 +211,7 @@ def _run(command, env, folder, limit):
             out, _ = process.communicate(timeout=limit)
             return process.returncode, out.decode(errors="replace")
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
+            os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             return None, ""
 
@@ -302,10 +298,12 @@ def grade_one(path, release, tests_path, tests, work, out, options, slots):
             row["problems"].append("no answers were saved (the run ended before its last cell)")
             return row, feedback
         for child in folder.iterdir():  # only the saved answers go on to the hidden tests
-            if child.name != "answers":
-                shutil.rmtree(
-                    child
-                ) if child.is_dir() and not child.is_symlink() else child.unlink()
+            if child.name == "answers":
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
         shutil.copy(ROOT / "tools" / "grade_runner.py", folder / "grade_runner.py")
         hidden = {"/hidden/tests.py": tests_path, "/hidden/student.ipynb": options["release_path"]}
         command, env = sandboxed(
@@ -409,7 +407,7 @@ def grade(
             )
     keys = [key for key, *_ in tests.TASKS]
     fields = ["submission", *keys, "total", "max", "status", "problems"]
-    _write_atomically(out / "grades.csv", rows, fields)
+    _write_csv(out / "grades.csv", rows, fields)
     for row, feedback in rows:
         lines = [f"{row['submission']}: {row['total']}/{row['max']} points ({row['status']})", ""]
         lines += feedback or ["Not graded: see the problems below."]
@@ -420,14 +418,13 @@ def grade(
     return [row for row, _ in rows]
 
 
-def _write_atomically(path, rows, fields):
-    temporary = path.with_name(path.name + ".part")
-    with open(temporary, "w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fields, extrasaction="ignore")
-        writer.writeheader()
-        for row, _ in rows:
-            writer.writerow({**row, "problems": "; ".join(row["problems"])})
-    os.replace(temporary, path)
+def _write_csv(path, rows, fields):
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fields, extrasaction="ignore")
+    writer.writeheader()
+    for row, _ in rows:
+        writer.writerow({**row, "problems": "; ".join(row["problems"])})
+    _write_text(path, table.getvalue())
 
 
 def gradescope_results(rows, path, tests):
@@ -456,8 +453,14 @@ def gradescope_results(rows, path, tests):
 def _write_json(path, value):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _write_text(path, json.dumps(value, indent=1))
+
+
+def _write_text(path, text):
+    """Write `text` to `path` whole or not at all: a temporary file, then os.replace."""
     temporary = path.with_name(path.name + ".part")
-    temporary.write_text(json.dumps(value, indent=1), encoding="utf-8")
+    with open(temporary, "w", newline="", encoding="utf-8") as file:
+        file.write(text)
     os.replace(temporary, path)
 
 

@@ -13,6 +13,7 @@ This file only uses the standard library, nbformat/nbclient, NumPy and Keras, so
 sandbox that sees nothing of the repository but `utils` (and `tools` for `hidden`).
 """
 
+import itertools
 import json
 import os
 import sys
@@ -30,7 +31,7 @@ def save_answers(namespace, names, folder=ANSWERS):
     import numpy as np
 
     os.makedirs(os.path.join(folder, "files"), exist_ok=True)
-    seen, index = {}, {}
+    seen, index, keys = {}, {}, itertools.count()
 
     def path(key, suffix):
         return os.path.join(folder, "files", f"{key}{suffix}")
@@ -38,11 +39,11 @@ def save_answers(namespace, names, folder=ANSWERS):
     def describe(value, depth=0):
         if depth > 4:
             return {"unsupported": "nested too deep"}
-        if value is None or isinstance(value, (bool, int, float, str)):
+        if _plain(value):
             return {"value": value}
-        key = f"o{len(seen)}"
         if id(value) in seen:
             return seen[id(value)]
+        key = f"o{next(keys)}"  # taken now: the objects saved inside this one take the next keys
         if isinstance(value, keras.Model):
             try:
                 value.save(path(key, ".keras"))
@@ -89,6 +90,16 @@ def save_answers(namespace, names, folder=ANSWERS):
 
 def _plain(value):
     return value is None or isinstance(value, (bool, int, float, str))
+
+
+def load_tests(path):
+    """The hidden tests module at `path` (its EXPORT names and its TASKS)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hidden_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Rebuilt:
@@ -187,12 +198,8 @@ def main(argv):
             nbformat.write(nb, "executed.ipynb")
         return 0
     if argv[:1] == ["hidden"]:
-        import importlib.util
-
         tests_path, release_path = argv[1:3]
-        spec = importlib.util.spec_from_file_location("hidden_tests", tests_path)
-        tests = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tests)
+        tests = load_tests(tests_path)
         answers = load_answers(ANSWERS)
         given = given_namespace(release_path)
         results = []
