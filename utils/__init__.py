@@ -7,7 +7,8 @@
 - `text`: the character vocabulary, datasets of next-character windows, and the slides' next-word
   n-gram sequences.
 - `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`.
-- `train`: the distribution strategy and checkpoints that survive a lost session.
+- `train`: the distribution strategy and checkpoints that survive a lost session or a kill.
+- `files`: files written whole or not at all (`replacing`).
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `plot_history`, `draw_model`,
   `color_text_html`).
 - `checks`: the homework's automatic feedback (`utils.checks.check_gru_model`, ...).
@@ -47,11 +48,22 @@ _HOME = {
     "window_dataset": "text",
     "FitClock": "train",
     "InterruptAfter": "train",
+    "RunCheckpoints": "train",
     "checkpoint_callbacks": "train",
     "distribution_strategy": "train",
     "run_folder": "train",
 }
-_MODULES = ("checks", "config", "data", "generate", "numpy_rnn", "plots", "text", "train")
+_MODULES = (
+    "checks",
+    "config",
+    "data",
+    "files",
+    "generate",
+    "numpy_rnn",
+    "plots",
+    "text",
+    "train",
+)
 __all__ = sorted(_HOME)
 
 

@@ -1,12 +1,16 @@
 """Training plumbing: the distribution strategy, and checkpoints that survive a lost session."""
 
+import json
+import math
 import os
 import pathlib
+import shutil
 import time
 
 import keras
 import numpy as np
 
+from . import files
 from .config import on_colab
 
 
@@ -52,32 +56,211 @@ def run_folder(name, use_drive=False):
     return folder
 
 
-def checkpoint_callbacks(folder, monitor="val_loss"):
-    """Keras callbacks that keep a run safe: resume after an interruption, and keep the best model.
+def checkpoint_callbacks(folder, monitor="val_loss", mode="auto", fresh=False):
+    """The callbacks that keep a run safe: `fit(..., callbacks=utils.checkpoint_callbacks(run))`.
 
-    `BackupAndRestore` saves the weights and the epoch reached at the end of every epoch and,
-    when `fit` is called again with the same folder, resumes after the last finished epoch.
-    `ModelCheckpoint` keeps the model with the best `monitor` value as `best.keras`.
+    A list of one `RunCheckpoints` (see there): it resumes an interrupted run where it stopped and
+    keeps the best model as `best.keras`, writing every file whole or not at all.
     """
-    folder = pathlib.Path(folder)
-    return [
-        keras.callbacks.BackupAndRestore(backup_dir=os.fspath(folder / "backup")),
-        keras.callbacks.ModelCheckpoint(
-            os.fspath(folder / "best.keras"), monitor=monitor, save_best_only=True
-        ),
-    ]
+    return [RunCheckpoints(folder, monitor=monitor, mode=mode, fresh=fresh)]
+
+
+class RunCheckpoints(keras.callbacks.Callback):
+    """Resume after any interruption and keep the best model, with files that survive a kill.
+
+    At the end of every epoch it saves, in `folder`:
+
+    - `backup/epoch-NNNN.weights.h5`: the weights and the optimizer's state,
+    - `backup/state.json`: the epochs done, the best `monitor` value so far and every epoch's logs,
+    - `best.keras`: the whole model, whenever `monitor` improved on the best so far,
+    - `history.json`: every epoch's logs of the run, interruptions included.
+
+    When `fit` is called again with the same folder after an interruption (an exception, a lost
+    Colab runtime, a kill), it says so, loads the last backup and continues after the last finished
+    epoch, still comparing with the best value reached before: `best.keras` is never replaced by a
+    worse model. When `fit` finishes, the backup is removed; `best.keras` and `history.json` stay.
+    `fresh=True` removes a leftover backup and starts over.
+
+    This does the work of Keras' `BackupAndRestore` and `ModelCheckpoint(save_best_only=True)`.
+    Those write their files in place: a kill during a write leaves a cut-off file (every later
+    resume then fails), a kill between the weights and the epoch number retrains an epoch from
+    trained weights, and the best value starts again from infinity after a resume. Here every file
+    is written to a temporary name and moved into place (`utils.files.replacing`), the state file
+    names the weights it belongs to, and the best value is part of that state.
+    """
+
+    def __init__(self, folder, monitor="val_loss", mode="auto", fresh=False):
+        super().__init__()
+        if not isinstance(folder, (str, os.PathLike)):
+            raise TypeError(f"folder must be a path (str or pathlib.Path), got {folder!r}.")
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(
+                f"monitor must be the name of a logged value, e.g. 'val_loss', got {monitor!r}."
+            )
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
+        if not isinstance(fresh, bool):
+            raise TypeError(f"fresh must be True or False, got {fresh!r}.")
+        if mode == "auto":
+            mode = (
+                "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
+            )
+        self.folder = pathlib.Path(folder)
+        self.backup = self.folder / "backup"
+        self.monitor, self.mode, self.fresh = monitor, mode, fresh
+        self.best = None  # the best monitor value so far, and the epoch (from 1) that reached it
+        self.best_epoch = None
+        self.history = {}  # every epoch's logs of the run, interruptions included
+        self.resumed_from = 0  # epochs that were done before this fit, restored from the backup
+
+    def on_train_begin(self, logs=None):
+        if self.fresh and self.backup.exists():
+            try:
+                done = f"{self._read_state()['epoch']} epochs done"
+            except (ValueError, TypeError):
+                done = "its state unreadable"
+            print(
+                f"Starting over (fresh=True): removed the backup of an interrupted run in "
+                f"{self.backup} ({done})."
+            )
+            shutil.rmtree(self.backup)
+        state = self._read_state()
+        self.fresh = False  # later fits with this callback continue the run
+        self.best, self.best_epoch, self.history, self.resumed_from = None, None, {}, 0
+        self.model._initial_epoch = None  # Keras keeps it after a resumed fit: start clean
+        if state is None:
+            return
+        self._restore(state)
+        best = (
+            ""
+            if self.best is None
+            else (f", best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}")
+        )
+        print(
+            f"Resuming the interrupted run in {self.backup}: {state['epoch']} epochs were "
+            f"done{best}. Training continues at epoch {state['epoch'] + 1}. "
+            "(To start over instead, pass fresh=True.)"
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.monitor not in logs:
+            raise ValueError(
+                f"RunCheckpoints watches {self.monitor!r}, but fit logged only "
+                f"{sorted(logs)}: pass validation_data to fit, or monitor='loss'."
+            )
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+        value = float(logs[self.monitor])
+        improved = math.isfinite(value) and (
+            self.best is None or (value < self.best if self.mode == "min" else value > self.best)
+        )
+        if improved:
+            self.best, self.best_epoch = value, epoch + 1
+        # Order matters. The weights first, under a new name; then the state that names them
+        # (the moment the epoch counts as done); then best.keras, which on a resume is written
+        # again from the restored weights if a kill came between the state and best.keras.
+        weights = f"epoch-{epoch + 1:04d}.weights.h5"
+        with files.replacing(self.backup / weights) as temporary:
+            self.model.save_weights(temporary)
+        files.write_text(
+            self.backup / "state.json",
+            json.dumps(
+                {
+                    "epoch": epoch + 1,
+                    "weights": weights,
+                    "monitor": self.monitor,
+                    "mode": self.mode,
+                    "best": self.best,
+                    "best_epoch": self.best_epoch,
+                    "history": self.history,
+                }
+            ),
+        )
+        if improved:
+            self._save_best()
+        self._tidy(keep=weights)
+
+    def on_train_end(self, logs=None):
+        self.model._initial_epoch = None
+        files.write_text(self.folder / "history.json", json.dumps(self.history))
+        if self.backup.is_dir():
+            shutil.rmtree(self.backup)
+
+    def _save_best(self):
+        with files.replacing(self.folder / "best.keras") as temporary:
+            self.model.save(temporary)
+
+    def _read_state(self):
+        """The backup's state, or None when there is no backup; a clear error if it is unusable."""
+        path = self.backup / "state.json"
+        if not path.is_file():
+            return None
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            state["epoch"], state["weights"]  # noqa: B018 (present, or KeyError)
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(
+                f"The backup state {path} cannot be read ({err}). Pass fresh=True to start over."
+            ) from None
+        return state
+
+    def _restore(self, state):
+        if state.get("monitor") != self.monitor:
+            raise ValueError(
+                f"The backup in {self.backup} watched {state.get('monitor')!r}, not "
+                f"{self.monitor!r}: pass monitor={state.get('monitor')!r}, or fresh=True to "
+                "start over."
+            )
+        weights = self.backup / state["weights"]
+        if not self.model.built:
+            raise ValueError("Build the model before fit (give it an Input) to resume a run.")
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        try:
+            self.model.load_weights(weights)
+        except (OSError, ValueError) as err:
+            raise ValueError(
+                f"The backup {weights} cannot be loaded into this model ({err}). Was it written "
+                "by another model? Use another folder, or pass fresh=True to start over."
+            ) from None
+        self.model._initial_epoch = state["epoch"]
+        self.resumed_from = state["epoch"]
+        self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
+        self.history = {k: list(v) for k, v in state.get("history", {}).items()}
+        if self.best_epoch == state["epoch"]:
+            self._save_best()  # a kill may have come between the state and best.keras
+        self._tidy(keep=state["weights"])
+
+    def _tidy(self, keep):
+        """Remove older backups and the temporary files of a killed write."""
+        for path in [
+            *self.backup.glob("epoch-*.weights.h5"),
+            *files.leftovers(self.backup),
+            *files.leftovers(self.folder),
+        ]:
+            if path.name != keep:
+                path.unlink(missing_ok=True)
 
 
 class InterruptAfter(keras.callbacks.Callback):
-    """Fail after the given epoch (counted from 1), as a lost Colab connection would."""
+    """Fail after `epochs` epochs of this `fit`, as a lost Colab connection would."""
 
-    def __init__(self, epoch):
+    def __init__(self, epochs):
         super().__init__()
-        self.epoch = epoch
+        if not isinstance(epochs, int) or isinstance(epochs, bool):
+            raise TypeError(f"epochs must be a whole number >= 1, got {epochs!r}.")
+        if epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}.")
+        self.epochs = epochs
+
+    def on_train_begin(self, logs=None):
+        self._done = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.epoch:
-            raise RuntimeError(f"simulated disconnect after epoch {self.epoch}")
+        self._done += 1
+        if self._done == self.epochs:
+            raise RuntimeError(f"simulated disconnect after epoch {epoch + 1}")
 
 
 class FitClock(keras.callbacks.Callback):

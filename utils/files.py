@@ -1,0 +1,49 @@
+"""Files written whole or not at all, so that a kill at any moment never leaves a cut-off file."""
+
+import contextlib
+import os
+import pathlib
+import tempfile
+
+# Every temporary file that `replacing` makes is named `.<name>.tmp-<random><suffixes>`, so a
+# leftover of a killed process is easy to recognise and never mistaken for the real file.
+TEMPORARY_MARK = ".tmp-"
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """Write `path` whole or not at all: `with replacing(path) as temporary: save(temporary)`.
+
+    The body writes to `temporary`, a new file in the same folder with the same suffixes as `path`
+    (`.weights.h5`, `.keras`, `.json`: Keras checks them). Only when the body ends without an
+    error is the file flushed to disk and moved onto `path` with `os.replace`, which is atomic: at
+    any moment `path` is either the old file or the new one, never a part. On an error the
+    temporary file is removed and `path` is left as it was.
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(path.suffixes)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}{TEMPORARY_MARK}", suffix=suffix, dir=path.parent
+    )
+    os.close(handle)
+    try:
+        yield temporary
+        with open(temporary, "rb+") as file:
+            os.fsync(file.fileno())  # on disk before the rename, so a power cut cannot cut it
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+
+
+def write_text(path, text):
+    """Write `text` (UTF-8) to `path` whole or not at all (see `replacing`)."""
+    with replacing(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+
+
+def leftovers(folder):
+    """The temporary files that a killed `replacing` left in `folder`."""
+    folder = pathlib.Path(folder)
+    return sorted(folder.glob(f".*{TEMPORARY_MARK}*")) if folder.is_dir() else []
