@@ -9,6 +9,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 import numpy as np
 import pytest
@@ -254,3 +255,118 @@ def test_corrupt_mnist_is_an_error_not_a_silent_fallback(offline, tmp_path):
     (tmp_path / "data" / "mnist.npz").write_bytes(b"not an npz")
     with pytest.raises(ValueError, match="mnist.npz .* corrupt.*sha256"):
         utils.load_mnist()
+
+
+def test_a_bad_copy_in_course_data_dir_falls_through_to_a_good_cached_one(
+    good_copies, offline, tmp_path
+):
+    truncated(good_copies / "shakespeare.txt", tmp_path, 1000).rename(
+        tmp_path / "data" / "shakespeare.txt"
+    )
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    shutil.copy(good_copies / "shakespeare.txt", cache)
+    with pytest.warns(
+        UserWarning, match=r"corrupt.*sha256.*good copy at .*keras.* is used instead"
+    ):
+        assert len(utils.load_shakespeare()) == 1_115_394
+    assert offline == []
+
+
+def test_a_folder_where_the_file_should_be_is_named_as_such(good_copies, offline, tmp_path):
+    (tmp_path / "data" / "alice.txt").mkdir()
+    with pytest.raises(ValueError, match=r"alice.txt at .* cannot be used: it is a folder"):
+        utils.load_alice()
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    shutil.copy(good_copies / "alice.txt", cache)
+    with pytest.warns(UserWarning, match="it is a folder, not a file.*is used instead"):
+        assert "CHAPTER I." in utils.load_alice()
+
+
+def test_an_unreadable_copy_is_named_as_such(good_copies, offline, tmp_path, monkeypatch):
+    shutil.copy(good_copies / "alice.txt", tmp_path / "data")
+
+    def no_permission(path, mode="r"):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data, "open", no_permission, raising=False)
+    with pytest.raises(ValueError, match="cannot be used: it cannot be read .Permission denied"):
+        utils.load_alice()
+
+
+def test_a_bad_cached_copy_is_replaced_by_a_good_download_only(
+    good_copies, offline, tmp_path, monkeypatch
+):
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    bad = truncated(good_copies / "shakespeare.txt", tmp_path, 1000)
+    shutil.copy(bad, cache / "shakespeare.txt")
+    fake_download(monkeypatch, bad)  # the server sends a bad file too: the cached one stays
+    with (
+        pytest.raises(ValueError, match="download of shakespeare.txt .* corrupt.*not kept"),
+        pytest.warns(UserWarning, match="Downloading a good copy to replace it"),
+    ):
+        utils.load_shakespeare()
+    assert (cache / "shakespeare.txt").read_bytes() == bad.read_bytes()
+    assert sorted(p.name for p in cache.iterdir()) == ["shakespeare.txt"]
+    fake_download(monkeypatch, good_copies / "shakespeare.txt")
+    with pytest.warns(UserWarning, match="corrupt"):
+        assert len(utils.load_shakespeare()) == 1_115_394
+    assert (cache / "shakespeare.txt").stat().st_size == 1_115_394
+
+
+class _Cut(io.RawIOBase):
+    """A server connection that sends `n` chunks of the file, then dies as a killed kernel would."""
+
+    def __init__(self, source, n):
+        self.data, self.n = source.read_bytes(), n
+
+    def read(self, size=-1):
+        if self.n == 0:
+            raise KeyboardInterrupt
+        self.n -= 1
+        chunk, self.data = self.data[:size], self.data[size:]
+        return chunk
+
+
+def test_a_download_cut_off_midway_leaves_nothing_behind(
+    good_copies, offline, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout: _Cut(good_copies / "alice.txt", 2)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        utils.load_alice()
+    assert list((tmp_path / "keras" / "datasets").iterdir()) == []
+
+
+def test_old_leftovers_of_a_killed_download_are_removed(
+    good_copies, offline, tmp_path, monkeypatch
+):
+    """A SIGKILL leaves the temporary file: it never hides the real one, and goes once it is old."""
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    old, live = cache / ".alice.txt.tmp-old.txt", cache / ".alice.txt.tmp-live.txt"
+    old.write_text("half")
+    live.write_text("another process is downloading")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fake_download(monkeypatch, good_copies / "alice.txt")
+    assert "CHAPTER I." in utils.load_alice()
+    assert sorted(p.name for p in cache.iterdir()) == [live.name, "alice.txt"]
+
+
+def test_alice_of_an_unknown_edition_is_used_with_a_warning(good_copies, offline, tmp_path):
+    text = (good_copies / "alice.txt").read_text(encoding="utf-8-sig")
+    changed = text.replace("Down the Rabbit-Hole", "Down the Rabbit-Hale", 1)
+    (tmp_path / "data" / "alice.txt").write_text(changed, encoding="utf-8")
+    with pytest.warns(UserWarning, match="edition of the book this course has not seen"):
+        assert "Rabbit-Hale" in utils.load_alice()
+
+
+def test_the_courses_alice_and_its_crlf_form_are_a_known_edition(good_copies, offline, tmp_path):
+    text = (good_copies / "alice.txt").read_text(encoding="utf-8-sig")
+    (tmp_path / "data" / "alice.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        utils.load_alice()

@@ -6,19 +6,24 @@ Each loader looks, in order, in
 2. the Keras cache (`$KERAS_HOME/datasets`, by default `~/.keras/datasets`),
 3. the internet, downloading into the Keras cache,
 
-and checks the file it found. A missing file gives a `FileNotFoundError` and a copy that fails the
-check a `ValueError`; both say which file, which URL and what to do.
+and checks the file it found. A copy that fails the check (cut off, another file, a folder, not
+readable) is not used: the loader warns and looks in the next place. With no good copy anywhere, a
+missing file gives a `FileNotFoundError` and a bad one a `ValueError`; both say which file, which
+URL and what to do. A download is checked before it is moved into place, so no part of one and no
+bad one is ever left in the cache.
 """
 
 import hashlib
 import io
 import os
 import re
-import tempfile
 import time
 import urllib.request
+import warnings
 
 import numpy as np
+
+from . import files
 
 SHAKESPEARE_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
@@ -30,6 +35,12 @@ _ALICE_TITLE = re.compile(r"Alice[’']s Adventures in Wonderland", re.IGNORECAS
 _GUTENBERG_START = re.compile(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _ALICE_MIN_CHARS = 100_000  # the book alone is about 145,000 characters
+# The editions of the book this course was made with, each as the sha256 of the book's text: what
+# lies between the START marker's line and the END marker, stripped, with `\n` line endings.
+# Another edition is used with a warning, since the lecture's numbers may then differ.
+ALICE_BODY_SHA256 = {
+    "a5710ea79b9a06a36de805d92fa028beb2ea6ee6dc0ec0711485768190ac824a": "eBook #11 of 2024-11-10",
+}
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"  # as in Keras
@@ -124,6 +135,18 @@ def _check_alice(data):
             f"the book between the START and END markers has {end.start() - start.end():,} "
             f"characters, fewer than the {_ALICE_MIN_CHARS:,} expected"
         )
+    line_end = text.find("\n", start.end())
+    body = text[line_end + 1 if line_end >= 0 else start.end() : end.start()].strip()
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    if digest not in ALICE_BODY_SHA256:
+        known = ", ".join(ALICE_BODY_SHA256.values())
+        warnings.warn(
+            f"alice.txt is an edition of the book this course has not seen: its text between "
+            f"Gutenberg's START and END markers has sha256 {digest[:16]}..., which is not that "
+            f"of {known}. It is used, but counts such as the vocabulary size and the parameter "
+            f"counts may differ from the lecture's. The course's edition is at {ALICE_URL}.",
+            stacklevel=5,
+        )
     return text
 
 
@@ -144,71 +167,101 @@ def _course_data_dir():
 
 
 def _verified(path, name, url, check):
-    """The checked text of the copy at `path`; a clear ValueError if it fails the check."""
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        return check(data)
-    except ValueError as err:
-        raise ValueError(
-            f"The copy of {name} at {path} is corrupt or not the expected file: {err}. "
-            f"It was not used. Delete it, then let the course download it again from {url}, "
-            f"or put a good copy there (see COURSE_DATA_DIR)."
-        ) from None
+    """The checked text of the copy at `path`, or a ValueError that says why it cannot be used."""
+    if os.path.isdir(path):
+        why = "it is a folder, not a file"
+    else:
+        try:
+            with open(path, "rb") as f:
+                return check(f.read())
+        except OSError as err:
+            why = f"it cannot be read ({err.strerror or err})"
+        except ValueError as err:
+            why = f"it is corrupt or not the expected file: {err}"
+    raise ValueError(f"The copy of {name} at {path} cannot be used: {why}.")
 
 
-def _download(url, path, timeout=None, limit=None):
-    """Download `url` to `path`, whole or not at all: the bytes go to a temporary file beside it,
-    which replaces `path` only once complete. The download has its own time limits (`timeout`
-    seconds of silence, `limit` seconds in all); the process-wide socket settings are left alone.
+def _download(url, path, check=None, timeout=None, limit=None):
+    """Download `url` to `path` and return `check(bytes)`, whole or not at all.
 
-    keras.utils.get_file, which the course used before, has no timeout: a dead network hung it.
+    The bytes go to a temporary file beside `path`, which is checked and only then moved onto it:
+    a download that is cut off, killed or fails the check leaves `path` as it was. Temporary files
+    that a killed download left behind are removed once they are older than any live download
+    could be. The download has its own time limits (`timeout` seconds of silence, `limit` seconds
+    in all); the process-wide socket settings are left alone. (keras.utils.get_file, which the
+    course used before, has no timeout: a dead network hung it.)
     """
     timeout = DOWNLOAD_TIMEOUT_S if timeout is None else timeout
     limit = DOWNLOAD_LIMIT_S if limit is None else limit
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    for leftover in files.leftovers(folder):
+        if leftover.name.startswith(f".{os.path.basename(path)}") and (
+            time.time() - leftover.stat().st_mtime > DOWNLOAD_LIMIT_S + DOWNLOAD_TIMEOUT_S
+        ):
+            leftover.unlink(missing_ok=True)
     start = time.monotonic()
-    handle, partial = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as answer:
+    result = None
+    with files.replacing(path) as partial:
+        with open(partial, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as answer:
             while chunk := answer.read(1 << 16):
                 out.write(chunk)
                 if time.monotonic() - start > limit:
                     raise TimeoutError(f"the download took longer than {limit} s")
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
-    return path
+        if check is not None:
+            with open(partial, "rb") as f:
+                result = check(f.read())  # a ValueError here leaves `path` as it was
+    return result
 
 
 def _load(name, url, check, download=True):
     folder = _course_data_dir()
+    cache = os.path.join(keras_cache_dir(), name)
     places = [os.path.join(folder, name)] if folder else []
-    places.append(os.path.join(keras_cache_dir(), name))
+    places.append(cache)
+    problems = []  # (path, error) for each copy that could not be used
     for path in places:
-        if os.path.isfile(path):
-            return _verified(path, name, url, check)
-
+        if not os.path.lexists(path):
+            continue
+        try:
+            text = _verified(path, name, url, check)
+        except ValueError as err:
+            problems.append((path, err))
+            continue
+        for _, err in problems:
+            warnings.warn(f"{err} The good copy at {path} is used instead.", stacklevel=3)
+        return text
+    # No good copy. A bad one in COURSE_DATA_DIR (an offline setup) is for its owner to fix; a bad
+    # one in the Keras cache is ours, and a good download replaces it.
+    if problems and (not download or problems[0][0] != cache):
+        raise ValueError(
+            f"{problems[0][1]} It was not used. Delete it, then let the course download it again "
+            f"from {url}, or put a good copy there (see COURSE_DATA_DIR)."
+        )
     looked = " and ".join(places)
     if not download:
         raise FileNotFoundError(
             f"{name} was not found (looked in {looked}) and downloading it was not allowed. "
             f"Download it from {url} into a folder and set COURSE_DATA_DIR to that folder."
         )
-    path = os.path.join(keras_cache_dir(), name)
+    for _, err in problems:  # the bad cached copy, which a good download will replace
+        warnings.warn(f"{err} Downloading a good copy to replace it.", stacklevel=3)
     try:
         print(f"Downloading {name} from {url} ...")
-        _download(url, path)
+        return _download(url, cache, lambda data: _downloaded(data, check, name, url))
     except OSError as err:  # URLError, a timeout, or a full disk
         raise FileNotFoundError(
             f"{name} was not found (looked in {looked}) and could not be downloaded from {url}: "
             f"{err}. On a machine without internet, download it elsewhere and set the environment "
             f"variable COURSE_DATA_DIR to the folder that holds {name}."
         ) from None
+
+
+def _downloaded(data, check, name, url):
     try:
-        return _verified(path, name, url, check)
-    except ValueError:
-        os.remove(path)  # never leave a bad download in the cache
-        raise
+        return check(data)
+    except ValueError as err:
+        raise ValueError(
+            f"The download of {name} from {url} is corrupt or not the expected file: {err}. It "
+            "was not kept. Try again later, or put a good copy in a folder and set "
+            "COURSE_DATA_DIR to it."
+        ) from None
