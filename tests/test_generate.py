@@ -354,3 +354,161 @@ def test_distinct_share_of_characters_and_words():
         distinct_share("abc", 5)
     with pytest.raises(ValueError, match="n must be at least 1"):
         distinct_share("abc", 0)
+
+
+def test_the_generator_uses_the_weights_the_model_has_now():
+    """More training after the generator was built: it generates with the new weights."""
+    model = _model([keras.layers.LSTM])
+    generator = CharGenerator(model, VOCAB)
+    before = generator.next_logits("abc")
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy")
+    ids = VOCAB.encode("abcabcabcabc\n" * 4)
+    model.fit(ids[None, :-1], ids[None, 1:], epochs=3, verbose=0)
+    now = model(VOCAB.encode("abc")[None]).numpy()[0, -1]
+    np.testing.assert_allclose(generator.next_logits("abc"), now, atol=1e-5)
+    assert np.abs(now - before).max() > 1e-3
+    text = generator.generate("ab", 6, greedy=True)
+    expected = model(VOCAB.encode(text)[None, :-1]).numpy().argmax(-1)[0, 1:]
+    assert VOCAB.encode(text)[2:].tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("cell", [keras.layers.LSTM, keras.layers.GRU])
+def test_the_generator_runs_layers_without_biases(cell):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((None,)),
+            keras.layers.Embedding(len(VOCAB), 4),
+            cell(6, return_sequences=True, use_bias=False),
+            keras.layers.Dense(len(VOCAB), use_bias=False),
+        ]
+    )
+    expected = model(VOCAB.encode("abc\nd")[None]).numpy()[0, -1]
+    np.testing.assert_allclose(
+        CharGenerator(model, VOCAB).next_logits("abc\nd"), expected, atol=1e-5
+    )
+
+
+def _with(*layers, inputs=None):
+    return keras.Sequential([keras.Input(inputs or (None,)), *layers])
+
+
+@pytest.mark.parametrize(
+    ("layers", "inputs", "phrase"),
+    [
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4, mask_zero=True),
+                keras.layers.LSTM(6, return_sequences=True),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "mask_zero=True: CharGenerator does not skip masked steps",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.LSTM(6, return_sequences=True, go_backwards=True),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "go_backwards=True",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.GRU(6, return_sequences=True, go_backwards=True),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "go_backwards=True",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.LSTM(6, return_sequences=True),
+                keras.layers.Dense(len(VOCAB) - 1),
+            ],
+            None,
+            f"scores {len(VOCAB) - 1} characters but the vocabulary has {len(VOCAB)}",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.LSTM(6, return_sequences=True),
+                keras.layers.Dense(len(VOCAB) + 3),
+            ],
+            None,
+            f"scores {len(VOCAB) + 3} characters",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.LSTM(6, return_sequences=True),
+                keras.layers.Dense(len(VOCAB), activation="sigmoid"),
+            ],
+            None,
+            "activation='sigmoid': the head must give one score per character",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.LSTM(6, return_sequences=True, activation="relu"),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "only the default tanh/sigmoid activations",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.GRU(6, return_sequences=True, reset_after=False),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "only GRU.reset_after=True.",
+        ),
+        (
+            [keras.layers.LSTM(6, return_sequences=True), keras.layers.Dense(len(VOCAB))],
+            (None, len(VOCAB) + 2),
+            f"reads {len(VOCAB) + 2} features per step but the vocabulary has {len(VOCAB)}",
+        ),
+        (
+            [keras.layers.Embedding(len(VOCAB), 4), keras.layers.Dense(len(VOCAB))],
+            None,
+            "no LSTM or GRU layer",
+        ),
+        (
+            [
+                keras.layers.Embedding(len(VOCAB), 4),
+                keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True)),
+                keras.layers.Dense(len(VOCAB)),
+            ],
+            None,
+            "cannot run layer .*Bidirectional",
+        ),
+    ],
+    ids=[
+        "mask_zero",
+        "lstm_backwards",
+        "gru_backwards",
+        "narrow_head",
+        "wide_head",
+        "sigmoid_head",
+        "relu_lstm",
+        "gru_reset_before",
+        "one_hot_width",
+        "no_rnn",
+        "bidirectional",
+    ],
+)
+def test_the_generator_refuses_what_it_cannot_reproduce(layers, inputs, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        CharGenerator(_with(*layers, inputs=inputs), VOCAB)
+
+
+def test_the_generator_needs_a_model_and_a_char_vocab():
+    with pytest.raises(TypeError, match="model must be a Keras model"):
+        CharGenerator("model.keras", VOCAB)
+    with pytest.raises(TypeError, match="vocab must be the utils.CharVocab"):
+        CharGenerator(_model([keras.layers.LSTM]), list("abc"))

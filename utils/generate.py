@@ -63,19 +63,39 @@ def distinct_share(tokens, n):
 
 
 class CharGenerator:
-    """Generate text from a trained character model, one step at a time, carrying the state."""
+    """Generate text from a trained character model, one step at a time, carrying the state.
+
+    It runs the model's own layers with the NumPy cells of `utils.numpy_rnn`, and reads their
+    weights at every `generate` and `next_logits` call: after more `fit`, it uses the new weights.
+    A layer setting it cannot reproduce exactly (masking, a backwards RNN, a head that is not one
+    score per character) is refused when it is built, with the reason.
+    """
 
     def __init__(self, model, vocab):
-        self.vocab = vocab
-        self.layers = _runnable_layers(model)
+        import keras
+
+        from .text import CharVocab
+
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+        if not isinstance(vocab, CharVocab):
+            raise TypeError(
+                f"vocab must be the utils.CharVocab the model was trained with, "
+                f"got {type(vocab).__name__}."
+            )
+        self.model, self.vocab = model, vocab
+        self._kinds = _runnable_layers(model, len(vocab))
+        self.layers = self._read()
+
+    def _read(self):
+        """Each supported layer's kind and current weights (biases of zeros where it has none)."""
+        self.layers = [(kind, _weights(layer)) for kind, layer in self._kinds]
         kind, weights = self.layers[0]
         # The input of each id: its row of the Embedding, or a one-hot vector for one-hot models
-        self.inputs = weights if kind == "embedding" else np.eye(len(vocab), dtype=np.float32)
-        if len(self.inputs) != len(vocab):
-            raise ValueError(
-                f"the model's Embedding has {len(self.inputs)} rows but the vocabulary has "
-                f"{len(vocab)} characters: use the vocabulary the model was trained with."
-            )
+        self.inputs = (
+            weights[0] if kind == "embedding" else np.eye(len(self.vocab), dtype=np.float32)
+        )
+        return self.layers
 
     def generate(
         self,
@@ -100,6 +120,7 @@ class CharGenerator:
         ids = self.vocab.encode(seed_text)
         if length == 0:
             return seed_text if n_samples is None else [seed_text] * batch
+        self._read()  # the model's weights as they are now
         rng = np.random.default_rng(seed)
         states = [None] * len(self.layers)
         logits, states = self._run(np.tile(ids, (batch, 1)), states)  # read the seed once
@@ -113,8 +134,9 @@ class CharGenerator:
 
     def next_logits(self, text):
         """The model's scores (logits) for the character that follows `text`."""
-        if not text:
-            raise ValueError("text is empty: give at least one character.")
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text must be a string of at least one character, got {text!r}.")
+        self._read()
         logits, _ = self._run(self.vocab.encode(text)[None], [None] * len(self.layers))
         return logits[0]
 
@@ -230,42 +252,96 @@ def _repeating_words(tokens, n):
     )
 
 
-def _runnable_layers(model):
-    """(kind, weights) for each layer of a supported character model, or a clear ValueError."""
+def _runnable_layers(model, vocab_size):
+    """(kind, layer) for each layer of a supported character model, or a clear ValueError.
+
+    Only what the NumPy cells reproduce exactly is accepted; anything else would generate from a
+    different model than the one trained, silently.
+    """
     import keras
 
     layers = []
     for layer in model.layers:
+        name = f"{layer.name} ({type(layer).__name__})"
         if isinstance(layer, keras.layers.Embedding):
-            layers.append(("embedding", layer.get_weights()[0]))
-        elif isinstance(layer, keras.layers.LSTM):
-            _check_default_activations(layer)
-            layers.append(("lstm", layer.get_weights()))
-        elif isinstance(layer, keras.layers.GRU):
-            _check_default_activations(layer)
-            if not layer.reset_after:
+            if layer.mask_zero:
                 raise ValueError(
-                    f"{layer.name}: only GRU(reset_after=True), Keras' default, is supported."
+                    f"{name} has mask_zero=True: CharGenerator does not skip masked steps. Train "
+                    "the character model without masking (no id is padding in its windows)."
                 )
-            layers.append(("gru", layer.get_weights()))
+            if layer.input_dim != vocab_size:
+                raise ValueError(
+                    f"the model's Embedding has {layer.input_dim} rows but the vocabulary has "
+                    f"{vocab_size} characters: use the vocabulary the model was trained with."
+                )
+            layers.append(("embedding", layer))
+        elif isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+            kind = "lstm" if isinstance(layer, keras.layers.LSTM) else "gru"
+            if layer.activation.__name__ != "tanh" or (
+                layer.recurrent_activation.__name__ != "sigmoid"
+            ):
+                raise ValueError(
+                    f"{name}: only the default tanh/sigmoid activations are supported."
+                )
+            if layer.go_backwards:
+                raise ValueError(
+                    f"{name} has go_backwards=True: it reads the text from the end, which cannot "
+                    "be run one new character at a time. Generate with a forward model."
+                )
+            if kind == "gru" and not layer.reset_after:
+                raise ValueError(
+                    f"{name}: only GRU(reset_after=True), Keras' default, is supported."
+                )
+            if not layers:  # one-hot input: one column per character
+                width = layer.get_weights()[0].shape[0]  # rows of the input kernel
+                if width != vocab_size:
+                    raise ValueError(
+                        f"{name} reads {width} features per step but the vocabulary has "
+                        f"{vocab_size} characters: use the vocabulary the model was trained with."
+                    )
+            layers.append((kind, layer))
         elif isinstance(layer, (keras.layers.Dense, keras.layers.TimeDistributed)):
             dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
-            layers.append(("dense", dense.get_weights()))  # pre-activation scores = logits
+            if not isinstance(dense, keras.layers.Dense):
+                raise ValueError(f"{name}: only TimeDistributed(Dense) is supported.")
+            activation = dense.activation.__name__
+            if activation not in ("linear", "softmax"):
+                raise ValueError(
+                    f"{name} has activation={activation!r}: the head must give one score per "
+                    "character, as logits (no activation) or as softmax probabilities."
+                )
+            if dense.units != vocab_size:
+                raise ValueError(
+                    f"{name} scores {dense.units} characters but the vocabulary has {vocab_size}: "
+                    "the head must have one unit per character of the vocabulary."
+                )
+            layers.append(("dense", dense))  # pre-activation scores = logits
         elif isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
             continue  # nothing to do at generation time
         else:
             raise ValueError(
-                f"CharGenerator cannot run layer {layer.name} ({type(layer).__name__}): it "
-                "supports Embedding, LSTM, GRU, Dropout and a final Dense layer."
+                f"CharGenerator cannot run layer {name}: it supports Embedding, LSTM, GRU, "
+                "Dropout and a final Dense layer."
             )
     if not layers or layers[-1][0] != "dense" or any(k == "dense" for k, _ in layers[:-1]):
         raise ValueError("the model must end in one Dense layer that scores every character.")
+    if not any(kind in ("lstm", "gru") for kind, _ in layers):
+        raise ValueError("the model has no LSTM or GRU layer: there is no state to carry.")
     return layers
 
 
-def _check_default_activations(layer):
-    if layer.activation.__name__ != "tanh" or layer.recurrent_activation.__name__ != "sigmoid":
-        raise ValueError(f"{layer.name}: only the default tanh/sigmoid activations are supported.")
+def _weights(layer):
+    """The layer's current weights, with a bias of zeros where it was built with use_bias=False."""
+    import keras
+
+    weights = layer.get_weights()
+    if isinstance(layer, keras.layers.Embedding) or layer.use_bias:
+        return weights
+    if isinstance(layer, keras.layers.Dense):
+        return [*weights, np.zeros(layer.units, dtype=weights[0].dtype)]
+    units = weights[1].shape[0]
+    shape = (4 * units,) if isinstance(layer, keras.layers.LSTM) else (2, 3 * units)
+    return [*weights, np.zeros(shape, dtype=weights[0].dtype)]
 
 
 def _logits(logits):
