@@ -55,12 +55,6 @@ def test_set_seed_turns_on_op_determinism():
     assert tf_config.is_op_determinism_enabled()
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
-def test_set_seed_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="non-negative int"):
-        utils.set_seed(seed)
-
-
 def test_environment_report_is_one_line_with_versions_device_and_mode():
     import keras
     import tensorflow as tf

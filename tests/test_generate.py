@@ -313,7 +313,7 @@ def test_sampled_words_are_reproducible(word_setup):
     "args, kwargs, message",
     [
         (("Xyzzy plugh", 3), {}, "none of the words of 'Xyzzy plugh'"),
-        (("", 3), {}, "none of the words"),
+        (("", 3), {}, "seed_text is empty"),
         (("speak", -1), {}, "n_words must be a whole number >= 0"),
         (("speak", 3), {"temperature": 0}, "temperature must be > 0"),
         (("speak", 3), {"no_repeat_ngram": 0}, "no_repeat_ngram must be a whole number >= 1"),
@@ -352,7 +352,7 @@ def test_distinct_share_of_characters_and_words():
     assert distinct_share(list("abcd"), 1) == 1.0
     with pytest.raises(ValueError, match="need at least n = 5 tokens, got 3"):
         distinct_share("abc", 5)
-    with pytest.raises(ValueError, match="n must be at least 1"):
+    with pytest.raises(ValueError, match="n must be a whole number >= 1"):
         distinct_share("abc", 0)
 
 

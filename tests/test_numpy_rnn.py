@@ -114,7 +114,7 @@ def test_clip_by_global_norm():
     np.testing.assert_allclose(clipped["a"], [0.6, 0.0])  # direction kept
     unchanged, _ = nr.clip_by_global_norm(grads, max_norm=10.0)
     np.testing.assert_array_equal(unchanged["b"], grads["b"])
-    with pytest.raises(ValueError, match="max_norm must be > 0"):
+    with pytest.raises(ValueError, match="max_norm must be a finite number > 0"):
         nr.clip_by_global_norm(grads, max_norm=0)
 
 
@@ -166,11 +166,11 @@ def test_lstm_and_gru_continue_from_a_given_state():
 
 def test_bad_inputs_give_clear_errors(problem):
     params, x, targets = problem
-    with pytest.raises(ValueError, match="x must be a float NumPy array, got int"):
+    with pytest.raises(TypeError, match="x must be a float NumPy array, got int"):
         nr.rnn_forward(params, x.astype(int))
     with pytest.raises(ValueError, match=r"x must have 3 dimensions, got shape \(7, 5\)"):
         nr.rnn_forward(params, x[0])
-    with pytest.raises(ValueError, match="x must be a float NumPy array, got list"):
+    with pytest.raises(TypeError, match="x must be a float NumPy array, got list"):
         nr.rnn_forward(params, x.tolist())
     bad = dict(params, U=params["U"][:, :-1])
     with pytest.raises(ValueError, match=r"U has shape \(6, 4\), expected \(6, 5\)"):
@@ -179,7 +179,7 @@ def test_bad_inputs_give_clear_errors(problem):
         nr.rnn_forward({k: v for k, v in params.items() if k != "b_y"}, x)
     with pytest.raises(ValueError, match="h0 must have shape"):
         nr.rnn_forward(params, x, h0=np.zeros((B, H + 1)))
-    with pytest.raises(ValueError, match="targets must be integer class indices"):
+    with pytest.raises(TypeError, match="targets must be integer class indices"):
         nr.rnn_loss_and_grads(params, x, targets.astype(float))
     with pytest.raises(ValueError, match="a target is 4, but there are 4 classes"):
         nr.rnn_loss_and_grads(params, x, np.full((B, T), K))

@@ -42,7 +42,19 @@ def test_a_no_deps_install_holds_utils_alone(installed):
     assert top == ["utils"], f"installed beside utils: {top}"
     modules = sorted(p.stem for p in (installed / "utils").glob("*.py"))
     assert modules == sorted(
-        ["__init__", "checks", "config", "data", "generate", "numpy_rnn", "plots", "text", "train"]
+        [
+            "__init__",
+            "args",
+            "checks",
+            "config",
+            "data",
+            "files",
+            "generate",
+            "numpy_rnn",
+            "plots",
+            "text",
+            "train",
+        ]
     )
 
 

@@ -118,7 +118,7 @@ def test_interrupt_after_counts_the_epochs_of_this_fit(tmp_path):
     ("options", "error", "phrase"),
     [
         ({"monitor": "val_accuracy"}, ValueError, "pass validation_data to fit, or monitor='loss'"),
-        ({"monitor": ""}, TypeError, "monitor must be the name"),
+        ({"monitor": ""}, ValueError, "monitor is empty"),
         ({"mode": "down"}, ValueError, "mode must be 'auto', 'min' or 'max'"),
         ({"fresh": 1}, TypeError, "fresh must be True or False"),
     ],

@@ -9,6 +9,7 @@
 - `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`.
 - `train`: the distribution strategy and checkpoints that survive a lost session or a kill.
 - `files`: files written whole or not at all (`replacing`).
+- `args`: the checks of what notebooks pass to the helpers (clear TypeErrors and ValueErrors).
 - `plots`: figure helpers (`plot_sequences`, `plot_word_vectors`, `plot_history`, `draw_model`,
   `color_text_html`).
 - `checks`: the homework's automatic feedback (`utils.checks.check_gru_model`, ...).
@@ -54,6 +55,7 @@ _HOME = {
     "run_folder": "train",
 }
 _MODULES = (
+    "args",
     "checks",
     "config",
     "data",

@@ -4,8 +4,6 @@ import os
 import platform
 import sys
 
-import numpy as np
-
 # The course's home on GitHub, defined here once. Badges and Colab setup cells are stamped from it:
 # after changing it, run `python -m tools.notebooks` to re-stamp every notebook.
 REPO = "hongsukyi/rnn-nlp-lectures"
@@ -38,8 +36,9 @@ def set_seed(seed=42):
 
     Call it once at the top of a notebook: a rerun on the same machine then gives the same numbers.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    from .args import whole
+
+    seed = whole("seed", seed, minimum=0, maximum=2**32 - 1)  # NumPy's seeds are 32-bit
     import keras
     import tensorflow as tf
 

@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from . import files
+from . import args, files
 
 SHAKESPEARE_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
@@ -73,6 +73,7 @@ def load_mnist(download=True):
     stand-in is scikit-learn's bundled 8x8 digits (1,797 real handwritten digits) upscaled to 28x28.
     Returns `(x_train, y_train), (x_test, y_test), source`, where `source` says which one it is.
     """
+    args.flag("download", download)
     try:
         raw = _load("mnist.npz", MNIST_URL, _check_mnist, download=download)
     except FileNotFoundError as err:

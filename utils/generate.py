@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from . import numpy_rnn
-from .text import _whole
+from . import args, numpy_rnn
+from .args import is_whole as _whole
 
 
 def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
@@ -43,6 +43,13 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
 
 def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
     """One token id per row of `logits` (batch, vocab): the argmax if `greedy`, else a draw."""
+    if not isinstance(rng, np.random.Generator):
+        seed = f"{rng}" if _whole(rng) else "42"
+        raise TypeError(
+            f"rng must be a NumPy random Generator, e.g. np.random.default_rng({seed}), "
+            f"got {type(rng).__name__}."
+        )
+    args.flag("greedy", greedy)
     logits = _logits(logits)
     if greedy:
         return logits.argmax(axis=-1)
@@ -54,8 +61,11 @@ def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
 def distinct_share(tokens, n):
     """The share of distinct n-grams among all n-grams of `tokens` (characters of a string, or a
     list of words): 1.0 when nothing repeats, near 0 when the text loops."""
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}.")
+    if isinstance(tokens, (bytes, dict)) or not isinstance(tokens, (str, list, tuple, np.ndarray)):
+        raise TypeError(
+            f"tokens must be a string (characters) or a list of words, got {type(tokens).__name__}."
+        )
+    args.whole("n", n, minimum=1)
     pieces = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     if not pieces:
         raise ValueError(f"need at least n = {n} tokens, got {len(tokens)}.")
@@ -90,6 +100,12 @@ class CharGenerator:
     def _read(self):
         """Each supported layer's kind and current weights (biases of zeros where it has none)."""
         self.layers = [(kind, _weights(layer)) for kind, layer in self._kinds]
+        for (_, weights), (_, layer) in zip(self.layers, self._kinds):
+            if not all(np.isfinite(w).all() for w in weights):
+                raise ValueError(
+                    f"the weights of {layer.name} hold NaN or infinity: training diverged (look "
+                    "at the loss). Train again with a lower learning rate or clipnorm=1.0."
+                )
         kind, weights = self.layers[0]
         # The input of each id: its row of the Embedding, or a one-hot vector for one-hot models
         self.inputs = (
@@ -115,8 +131,8 @@ class CharGenerator:
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
         batch = _check_request("length", length, n_samples, temperature, top_k, top_p, seed)
-        if not seed_text:
-            raise ValueError("seed_text is empty: give at least one character to start from.")
+        args.string("seed_text", seed_text, "ROMEO:")
+        args.flag("greedy", greedy)
         ids = self.vocab.encode(seed_text)
         if length == 0:
             return seed_text if n_samples is None else [seed_text] * batch
@@ -134,8 +150,7 @@ class CharGenerator:
 
     def next_logits(self, text):
         """The model's scores (logits) for the character that follows `text`."""
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text must be a string of at least one character, got {text!r}.")
+        args.string("text", text, "ROMEO:")
         self._read()
         logits, _ = self._run(self.vocab.encode(text)[None], [None] * len(self.layers))
         return logits[0]
@@ -147,10 +162,10 @@ class CharGenerator:
         for (kind, weights), state in zip(self.layers, states):
             if kind == "lstm":
                 h0, c0 = state if state is not None else (None, None)
-                x, h, c, _ = numpy_rnn.lstm_forward(x, *weights, h0=h0, c0=c0)
+                x, h, c, _ = numpy_rnn._lstm(x, *weights, h0, c0)  # checked in _read
                 new_states.append((h, c))
             elif kind == "gru":
-                x, h, _ = numpy_rnn.gru_forward(x, *weights, h0=state)
+                x, h, _ = numpy_rnn._gru(x, *weights, state)
                 new_states.append(h)
             else:
                 new_states.append(None)
@@ -169,12 +184,29 @@ class WordGenerator:
     """
 
     def __init__(self, model, tokenizer, max_sequence_len):
+        import keras
         import tensorflow as tf
 
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+        if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
+            raise TypeError(
+                f"tokenizer must be a Keras Tokenizer, the one the model was trained with, got "
+                f"{type(tokenizer).__name__}."
+            )
         if not tokenizer.word_index:
             raise ValueError("the tokenizer has no words: use the one the model was trained with.")
-        if max_sequence_len < 2:
-            raise ValueError(f"max_sequence_len must be at least 2, got {max_sequence_len}.")
+        args.whole("max_sequence_len", max_sequence_len, minimum=2)
+        try:
+            steps = model.inputs[0].shape[1]
+        except (AttributeError, ValueError, IndexError, TypeError):  # not built on an Input
+            steps = None
+        if steps is not None and steps != max_sequence_len - 1:
+            raise ValueError(
+                f"the model reads windows of {steps} words, but max_sequence_len - 1 = "
+                f"{max_sequence_len - 1}: pass the max_sequence_len the model was trained with "
+                f"({steps + 1})."
+            )
         self.tokenizer = tokenizer
         self.window = max_sequence_len - 1
         self.softmax = getattr(model.layers[-1], "activation", None) is not None and (
@@ -203,8 +235,9 @@ class WordGenerator:
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
         batch = _check_request("n_words", n_words, n_samples, temperature, top_k, top_p, seed)
-        if no_repeat_ngram is not None and (not _whole(no_repeat_ngram) or no_repeat_ngram < 1):
-            raise ValueError(f"no_repeat_ngram must be a whole number >= 1, got {no_repeat_ngram}.")
+        args.string("seed_text", seed_text, "the cat")
+        args.flag("greedy", greedy)
+        args.whole("no_repeat_ngram", no_repeat_ngram, minimum=1, allow_none=True)
         ids = self.tokenizer.texts_to_sequences([seed_text])[0]
         if not ids:
             raise ValueError(
@@ -229,6 +262,14 @@ class WordGenerator:
 
     def next_logits(self, windows):
         """The model's log-probabilities of the next word, one row per window of word ids."""
+        if isinstance(windows, (str, bytes)) or not all(
+            isinstance(row, (list, tuple, np.ndarray)) and all(_whole(i) for i in row)
+            for row in windows
+        ):
+            raise TypeError(
+                "windows must be a list of word-id lists, e.g. "
+                "tokenizer.texts_to_sequences([text]); words are not ids."
+            )
         x = np.zeros((len(windows), self.window), dtype=np.int32)
         for i, row in enumerate(windows):
             row = row[-self.window :]

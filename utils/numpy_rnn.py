@@ -13,6 +13,8 @@ GRU take Keras' own weight layout, so `keras.layers.LSTM(...).get_weights()` can
 
 import numpy as np
 
+from . import args
+
 RNN_PARAMS = ("U", "W", "V", "b_h", "b_y")
 
 
@@ -22,6 +24,24 @@ def sigmoid(z):
 
 def init_rnn(n_in, n_hidden, n_out, recurrent_scale=1.0, seed=0, dtype=np.float64):
     """Random RNN parameters; W is orthogonal times `recurrent_scale` (its largest gain)."""
+    sizes = [
+        args.whole(name, n, 1)
+        for name, n in zip(("n_in", "n_hidden", "n_out"), (n_in, n_hidden, n_out))
+    ]
+    recurrent_scale = args.real("recurrent_scale", recurrent_scale)
+    seed = args.whole("seed", seed, 0)
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"dtype must be a float type such as np.float64, got {dtype!r}.")
+    n_in, n_hidden, n_out = sizes
+    args.fits_in_memory(
+        f"an RNN with {n_hidden:,} hidden units",
+        8 * (4 * n_hidden**2 + n_hidden * (n_in + n_out)),  # W and its QR factorisation
+        "this NumPy RNN is for small demonstrations: use a few hundred units at most.",
+    )
     rng = np.random.default_rng(seed)
     q, _ = np.linalg.qr(rng.normal(size=(n_hidden, n_hidden)))
     params = {
@@ -48,11 +68,17 @@ def rnn_forward(params, x, h0=None):
 
 def softmax_cross_entropy(logits, targets):
     """Summed cross-entropy of softmax(logits) and its gradient; targets < 0 are skipped."""
+    _check_float("logits", logits, None)
     targets = np.asarray(targets)
-    if targets.shape != logits.shape[:-1] or not np.issubdtype(targets.dtype, np.integer):
+    if targets.size and not np.issubdtype(targets.dtype, np.integer):
+        raise TypeError(
+            f"targets must be integer class indices, got dtype {targets.dtype}: use "
+            "targets.astype(int)."
+        )
+    if targets.shape != logits.shape[:-1]:
         raise ValueError(
-            f"targets must be integer class indices of shape {logits.shape[:-1]} "
-            f"(batch, time), got dtype {targets.dtype} and shape {targets.shape}."
+            f"targets must have shape {logits.shape[:-1]} (one class index per row of logits), "
+            f"got {targets.shape}."
         )
     targets = targets.astype(np.int64)  # uint8 labels (MNIST's) too: -1 and counts fit
     if targets.max(initial=-1) >= logits.shape[-1]:
@@ -103,9 +129,18 @@ def clip_by_global_norm(grads, max_norm):
 
     Returns the clipped gradients and the norm before clipping.
     """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm!r}.")
-    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+    max_norm = args.real("max_norm", max_norm, low=0, low_open=True)
+    if not isinstance(grads, dict):
+        raise TypeError(
+            "grads must be a dict of arrays (as rnn_loss_and_grads returns), got "
+            f"{type(grads).__name__}."
+        )
+    norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    if not np.isfinite(norm):
+        raise ValueError(
+            "the gradients hold NaN or infinity: training has diverged. Lower the learning rate, "
+            "or clip earlier, and start again from finite parameters."
+        )
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return {name: g * scale for name, g in grads.items()}, norm
 
@@ -117,9 +152,17 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None):
     dict of every step's input, forget and output gates, candidate and cell state.
     """
     units = _check_gated(x, kernel, recurrent_kernel, bias, n_gates=4, bias_shape_rows=None)
+    h0 = _initial_state(h0, x.shape[0], units, x.dtype, "h0")
+    c0 = _initial_state(c0, x.shape[0], units, x.dtype, "c0")
+    return _lstm(x, kernel, recurrent_kernel, bias, h0, c0)
+
+
+def _lstm(x, kernel, recurrent_kernel, bias, h, c):
+    """`lstm_forward` without its checks, for callers that checked once (the generator)."""
     batch, steps, _ = x.shape
-    h = _initial_state(h0, batch, units, x.dtype, "h0")
-    c = _initial_state(c0, batch, units, x.dtype, "c0")
+    units = recurrent_kernel.shape[0]
+    h = np.zeros((batch, units), x.dtype) if h is None else h
+    c = np.zeros((batch, units), x.dtype) if c is None else c
     names = ("input", "forget", "candidate", "output", "cell")
     gates = {name: np.empty((batch, steps, units), dtype=x.dtype) for name in names}
     hs = np.empty((batch, steps, units), dtype=x.dtype)
@@ -142,8 +185,16 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None):
     the update and reset gates and the candidate of every step.
     """
     units = _check_gated(x, kernel, recurrent_kernel, bias, n_gates=3, bias_shape_rows=2)
+    return _gru(
+        x, kernel, recurrent_kernel, bias, _initial_state(h0, x.shape[0], units, x.dtype, "h0")
+    )
+
+
+def _gru(x, kernel, recurrent_kernel, bias, h):
+    """`gru_forward` without its checks, for callers that checked once (the generator)."""
     batch, steps, _ = x.shape
-    h = _initial_state(h0, batch, units, x.dtype, "h0")
+    units = recurrent_kernel.shape[0]
+    h = np.zeros((batch, units), x.dtype) if h is None else h
     gates = {
         name: np.empty((batch, steps, units), dtype=x.dtype)
         for name in ("update", "reset", "candidate")
@@ -162,16 +213,28 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None):
 
 
 def _check_float(name, array, ndim):
+    """A float NumPy array of `ndim` dimensions (any if None) holding finite numbers only."""
     if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
         kind = getattr(array, "dtype", type(array).__name__)
-        raise ValueError(
+        raise TypeError(
             f"{name} must be a float NumPy array, got {kind}: use np.asarray(..., float)."
         )
-    if array.ndim != ndim:
+    if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}.")
+    if not np.isfinite(array).all():
+        plural = "hold" if name.endswith("s") else "holds"
+        raise ValueError(
+            f"{name} {plural} NaN or infinity: the numbers are not finite (has training "
+            "diverged? look at the loss), and nothing computed from them would be."
+        )
 
 
 def _check_rnn(params, x):
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict of arrays {list(RNN_PARAMS)} (see init_rnn), got "
+            f"{type(params).__name__}."
+        )
     missing = [name for name in RNN_PARAMS if name not in params]
     if missing:
         raise ValueError(f"params lacks {missing}; it needs {list(RNN_PARAMS)} (see init_rnn).")

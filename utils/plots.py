@@ -4,13 +4,21 @@ import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import args
+
+# plot_sequences draws one numbered cell per id: beyond this many cells it is unreadable and slow.
+MAX_CELLS = 2_000
+
 # plot_sequences: a token's cell, a padding cell, and the padding's (dimmer) text
 TOKEN_COLOUR, PAD_COLOUR, PAD_TEXT = "#cfe0f3", "#f4f4f4", "#555555"
 
 
 def plot_word_vectors(vectors, words, title, ax=None):
     """Scatter 2-D word vectors (one row per word) and write each word beside its point."""
-    vectors = np.asarray(vectors, dtype=float)
+    args.string("title", title, "Word vectors")
+    if isinstance(words, str) or not all(isinstance(w, str) for w in words):
+        raise TypeError("words must be a list of strings, one per vector, e.g. ['king', 'queen'].")
+    vectors = _numbers("vectors", vectors)
     if vectors.ndim != 2 or vectors.shape[1] != 2:
         raise ValueError(
             f"vectors must have shape (n_words, 2), got {vectors.shape}: "
@@ -41,6 +49,7 @@ def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
     truncation can be seen at a glance. With `labels` (e.g. a vocabulary's characters) each cell
     shows `labels[value]` instead of the number.
     """
+    args.string("title", title, "Padded sequences")
     try:
         matrix = np.asarray(sequences)
     except ValueError:  # ragged lists of different lengths
@@ -49,6 +58,16 @@ def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
         raise ValueError(
             f"sequences must be a 2-D integer array (pad them first), got shape {matrix.shape} "
             f"and dtype {matrix.dtype}."
+        )
+    if matrix.size > MAX_CELLS:
+        raise ValueError(
+            f"sequences has {matrix.size:,} cells; this picture shows at most {MAX_CELLS:,} "
+            "cells: plot a few rows and columns, e.g. sequences[:5, -20:]."
+        )
+    if labels is not None and matrix.size and matrix.max() >= len(labels):
+        raise ValueError(
+            f"there is no label for {matrix.max()}: labels has {len(labels)} entries. Pass the "
+            "vocabulary the ids were made with."
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(0.6 * matrix.shape[1] + 1, 0.6 * matrix.shape[0] + 1))
@@ -80,7 +99,10 @@ def color_text_html(text, values, title):
     """
     import html
 
-    values = np.asarray(values, dtype=float)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}.")
+    args.string("title", title, "Cell 42")
+    values = _numbers("values", values)
     if values.shape != (len(text),):
         raise ValueError(f"need one value per character: {len(text)} characters, {values.shape}.")
     spans = []
@@ -101,8 +123,22 @@ def plot_history(histories, title, metrics=("loss", "accuracy")):
 
     `histories` maps a model's name to the History that `fit` returned (or its `.history` dict).
     """
+    if not isinstance(histories, dict):
+        raise TypeError(
+            f"histories must be a dict {{'model name': history, ...}}, got "
+            f"{type(histories).__name__}."
+        )
     if not histories:
         raise ValueError("histories is empty: give {'model name': history, ...}.")
+    args.string("title", title, "LSTM against GRU")
+    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
+        raise TypeError(f"metrics must be a list of names, e.g. ['loss'], got {metrics!r}.")
+    for name, history in histories.items():
+        if not isinstance(getattr(history, "history", history), dict):
+            raise TypeError(
+                f"{name}: give the History that fit returned (or its .history dict), got "
+                f"{type(history).__name__}."
+            )
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for (name, history), color in zip(histories.items(), plt.cm.tab10.colors):
@@ -131,10 +167,16 @@ def draw_model(model, to_file, show_shapes=True):
     one line per layer instead of failing, and returns None.
     """
     import importlib.util
+    import pathlib
     import shutil
 
     import keras
 
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+    suffixes = (".png", ".svg", ".pdf", ".jpg", ".dot")
+    if pathlib.Path(str(to_file)).suffix.lower() not in suffixes:
+        raise ValueError(f"to_file must end in one of {', '.join(suffixes)}, got {to_file!r}.")
     if shutil.which("dot") and importlib.util.find_spec("pydot"):
         return keras.utils.plot_model(model, to_file=str(to_file), show_shapes=show_shapes)
     print("Graphviz is not installed, so here is the model as text (install graphviz to draw it):")
@@ -142,3 +184,14 @@ def draw_model(model, to_file, show_shapes=True):
         shape = tuple(layer.output.shape) if show_shapes else ""
         print(f"  {layer.name} ({type(layer).__name__}) -> {shape}")
     return None
+
+
+def _numbers(name, values):
+    """`values` as a float array of finite numbers, or a clear TypeError or ValueError."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numbers, got {type(values).__name__}.") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} hold NaN or infinity: plot finite numbers only.")
+    return array

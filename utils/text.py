@@ -5,11 +5,27 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import args
+from .args import is_whole as _whole
+
 
 class CharVocab:
     """The characters of a text, each with an integer id (sorted, so ids are reproducible)."""
 
     def __init__(self, chars):
+        wanted = "chars must be a string or a list of single characters, e.g. CharVocab('abc')"
+        if isinstance(chars, str):
+            chars = list(chars)
+        else:
+            try:
+                chars = list(chars)
+            except TypeError:
+                raise TypeError(f"{wanted}, got {type(chars).__name__}.") from None
+            if not all(isinstance(c, str) for c in chars):
+                raise TypeError(f"{wanted}, got a list with {type(chars[0]).__name__} in it.")
+            longer = [c for c in chars if len(c) != 1]
+            if longer:
+                raise ValueError(f"{wanted}, one character each: {longer[0]!r} is not one.")
         self.chars = sorted(set(chars))
         if not self.chars:
             raise ValueError("the vocabulary is empty: build it from a non-empty text.")
@@ -17,9 +33,7 @@ class CharVocab:
 
     @classmethod
     def from_text(cls, text):
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"need a non-empty string to build a vocabulary, got {text!r:.40}.")
-        return cls(text)
+        return cls(args.string("text", text, "First Citizen:"))
 
     def __len__(self):
         return len(self.chars)
@@ -29,6 +43,10 @@ class CharVocab:
 
     def encode(self, text):
         """The ids of the characters of `text`; a ValueError names any unknown character."""
+        if not isinstance(text, str):
+            raise TypeError(
+                f"text must be a string, got {type(text).__name__}: encode one text at a time."
+            )
         unknown = sorted(set(text) - self._ids.keys())
         if unknown:
             raise ValueError(
@@ -59,9 +77,15 @@ def split_windows(ids, length, shift=None):
     Windows start every `shift` ids (default: `length`, i.e. side by side). Returns two int arrays
     of shape (windows, length): inputs and targets, the targets shifted one step ahead.
     """
-    ids = np.asarray(ids)
+    ids = args.ids("ids", ids)
     shift = length if shift is None else shift
     _check_window(len(ids), length, shift)
+    n_windows = (len(ids) - length + shift - 1) // shift
+    args.fits_in_memory(
+        f"{n_windows:,} windows of {length + 1} ids",
+        3 * n_windows * (length + 1) * 8,  # the index, the windows, the two halves
+        "use utils.window_dataset, which cuts the windows on the fly, or a larger shift.",
+    )
     starts = np.arange(0, len(ids) - length, shift)
     index = starts[:, None] + np.arange(length + 1)
     windows = ids[index]
@@ -77,24 +101,26 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     """
     import tensorflow as tf
 
+    ids = args.ids("ids", ids)
     _check_window(len(ids), length, shift)
-    if not _whole(batch_size):
-        raise TypeError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
-    dataset = tf.data.Dataset.from_tensor_slices(np.asarray(ids, dtype=np.int32))
+    args.whole("batch_size", batch_size, minimum=1)
+    args.whole("shuffle_buffer", shuffle_buffer, minimum=0)
+    args.whole("seed", seed, minimum=0, allow_none=True)
+    args.fits_in_memory(
+        f"a shuffle buffer of {shuffle_buffer:,} windows of {length + 1} ids",
+        shuffle_buffer * (length + 1) * 4,
+        "use a smaller shuffle_buffer (10,000 windows mix Shakespeare well).",
+    )
+    dataset = tf.data.Dataset.from_tensor_slices(ids.astype(np.int32))
     dataset = dataset.window(length + 1, shift=shift, drop_remainder=True)
-    dataset = dataset.flat_map(lambda window: window.batch(length + 1))
+    # drop_remainder: every window has exactly length + 1 ids, so the shapes are known when the
+    # model is built: (batch, length). A TimeDistributed head needs the time steps known.
+    dataset = dataset.flat_map(lambda window: window.batch(length + 1, drop_remainder=True))
     if shuffle_buffer:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed)
     dataset = dataset.batch(batch_size)
     dataset = dataset.map(lambda windows: (windows[:, :-1], windows[:, 1:]))
     return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def _whole(value):
-    """True for a whole number (a Python or NumPy integer), never for a bool."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _check_window(n_ids, length, shift):
@@ -135,11 +161,22 @@ def ngram_sequences(lines, tokenizer=None, max_sequence_len=None):
     from tensorflow.keras.preprocessing.sequence import pad_sequences
     from tensorflow.keras.preprocessing.text import Tokenizer
 
-    if isinstance(lines, str) or not all(isinstance(line, str) for line in lines):
-        raise ValueError("lines must be a list of strings: split the text, text.split('\\n').")
+    if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
+        raise TypeError(
+            f"lines must be a list of strings, got {type(lines).__name__}: split the text, "
+            "text.split('\\n')."
+        )
+    if not all(isinstance(line, str) for line in lines):
+        raise TypeError("lines must be a list of strings, but not every line is a string.")
+    max_sequence_len = args.whole("max_sequence_len", max_sequence_len, 2, allow_none=True)
     if tokenizer is None:
         tokenizer = Tokenizer()
         tokenizer.fit_on_texts(lines)
+    elif not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
+        raise TypeError(
+            f"tokenizer must be a Keras Tokenizer (fitted on the training text), got "
+            f"{type(tokenizer).__name__}."
+        )
     elif not tokenizer.word_index:
         raise ValueError("the tokenizer has no words yet: call tokenizer.fit_on_texts(lines).")
     sequences = [
@@ -154,8 +191,11 @@ def ngram_sequences(lines, tokenizer=None, max_sequence_len=None):
         )
     if max_sequence_len is None:
         max_sequence_len = max(len(s) for s in sequences)
-    elif max_sequence_len < 2:
-        raise ValueError(f"max_sequence_len must be at least 2, got {max_sequence_len}.")
+    args.fits_in_memory(
+        f"{len(sequences):,} sequences of {max_sequence_len:,} ids",
+        2 * len(sequences) * max_sequence_len * 4,
+        "use a smaller max_sequence_len (the longest line's length is enough).",
+    )
     padded = pad_sequences(sequences, maxlen=max_sequence_len, padding="pre", truncating="pre")
     return WordSequences(
         tokenizer,

@@ -10,7 +10,7 @@ import time
 import keras
 import numpy as np
 
-from . import files
+from . import args, files
 from .config import on_colab
 
 
@@ -43,6 +43,10 @@ def run_folder(name, use_drive=False):
     On Colab with `use_drive=True` it is on Google Drive instead (`MyDrive/rnn-nlp-lectures/<name>`,
     Drive is mounted on first use), so that checkpoints survive a disconnected runtime.
     """
+    args.string("name", name, "char_lstm")
+    if name in (".", "..") or "/" in name or "\\" in name:
+        raise ValueError(f"name must be one folder name, e.g. 'char_lstm', got {name!r}.")
+    args.flag("use_drive", use_drive)
     if use_drive:
         if not on_colab():
             raise ValueError("use_drive=True works on Google Colab only; elsewhere runs/ is kept.")
@@ -93,14 +97,10 @@ class RunCheckpoints(keras.callbacks.Callback):
         super().__init__()
         if not isinstance(folder, (str, os.PathLike)):
             raise TypeError(f"folder must be a path (str or pathlib.Path), got {folder!r}.")
-        if not isinstance(monitor, str) or not monitor:
-            raise TypeError(
-                f"monitor must be the name of a logged value, e.g. 'val_loss', got {monitor!r}."
-            )
+        args.string("monitor", monitor, "val_loss")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
-        if not isinstance(fresh, bool):
-            raise TypeError(f"fresh must be True or False, got {fresh!r}.")
+        args.flag("fresh", fresh)
         if mode == "auto":
             mode = (
                 "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
