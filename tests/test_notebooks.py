@@ -1,5 +1,6 @@
 """The badge and Colab setup cell of every notebook come from one place: utils.config."""
 
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 
+import utils
 from tools import ROOT, notebooks
 from utils import config
 
@@ -52,7 +54,7 @@ def test_stamp_moves_badge_and_setup_cell_to_a_new_home(course_copy):
     url = "https://colab.research.google.com/github/someone/fork/blob/dev/labs/11-9_copy.ipynb"
     assert f"]({url})" in nb.cells[0].source and config.REPO not in nb.cells[0].source
     (setup,) = _setup_cells(nb)
-    assert 'url = "git+https://github.com/someone/fork@dev"' in setup.source
+    assert f'url = "git+https://github.com/someone/fork@{config.RELEASE}"' in setup.source
     # idempotent: a second stamp changes nothing
     assert not notebooks.stamp(course_copy, root=root, repo="someone/fork", branch="dev")
 
@@ -85,16 +87,32 @@ def test_check_mode_reports_without_writing(course_copy, capsys, monkeypatch):
     assert notebooks.main(["--check", str(course_copy)]) == 0
 
 
-def _run_setup_cell(monkeypatch, returncode=0):
+def _run_setup_cell(monkeypatch, returncode=0, installed=None, source=None):
+    """Run the setup cell with pip faked. `installed`: the version Colab has (None: not there)."""
     calls = []
 
     def fake_run(cmd, *args, **kwargs):
         calls.append(cmd)
         return subprocess.CompletedProcess(cmd, returncode)
 
+    def fake_version(name):
+        assert name == "rnn-nlp-lectures"
+        if installed is None:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return installed
+
     monkeypatch.setattr(subprocess, "run", fake_run)
-    exec(notebooks.setup_cell_source(), {})
+    monkeypatch.setattr(importlib.metadata, "version", fake_version)
+    exec(source or notebooks.setup_cell_source(), {})
     return calls
+
+
+@pytest.fixture
+def fresh_session(monkeypatch):
+    """A Colab session in which utils has not been imported yet (it is imported again after)."""
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
+        monkeypatch.delitem(sys.modules, name)
 
 
 def test_setup_cell_does_nothing_outside_colab(monkeypatch):
@@ -102,18 +120,40 @@ def test_setup_cell_does_nothing_outside_colab(monkeypatch):
     assert _run_setup_cell(monkeypatch) == []
 
 
-def test_setup_cell_on_colab_installs_utils_only(monkeypatch):
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+def test_setup_cell_on_colab_installs_the_release_of_utils_only(monkeypatch, fresh_session):
     (cmd,) = _run_setup_cell(monkeypatch)
     assert cmd[:4] == [sys.executable, "-m", "pip", "install"] and "--no-deps" in cmd
-    assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.BRANCH}"
+    assert cmd[-1] == f"git+https://github.com/{config.REPO}@v{utils.__version__}"
+    assert config.RELEASE == f"v{utils.__version__}"  # a tag, never a branch
     assert not any("tensorflow" in part or "keras" in part for part in cmd)
 
 
-def test_setup_cell_offline_on_colab_is_a_clear_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+def test_setup_cell_skips_the_install_when_colab_has_the_version(monkeypatch, fresh_session):
+    assert _run_setup_cell(monkeypatch, installed=utils.__version__) == []
+
+
+def test_setup_cell_offline_on_colab_is_a_clear_error(monkeypatch, fresh_session):
     with pytest.raises(RuntimeError, match="Cannot install the course utils from git\\+https"):
         _run_setup_cell(monkeypatch, returncode=1)
+
+
+def test_setup_cell_rerun_after_utils_was_imported_asks_for_a_restart(monkeypatch):
+    """Re-running the cell in a live kernel: a reinstall would not reload the imported utils."""
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert "utils" in sys.modules
+    with pytest.raises(RuntimeError, match="already loaded in this session.*Restart session"):
+        _run_setup_cell(monkeypatch, installed="0.1.0")
+    assert _run_setup_cell(monkeypatch, installed=utils.__version__) == []  # nothing to do
+
+
+def test_setup_cell_names_a_version_skew(monkeypatch):
+    """A notebook of another release than the installed utils says so, on Colab or not."""
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    source = notebooks.setup_cell_source(version="9.9.9")
+    with pytest.raises(
+        RuntimeError, match=f"written for the course's utils 9.9.9, but {utils.__version__}"
+    ):
+        _run_setup_cell(monkeypatch, source=source)
 
 
 def test_find_notebooks_lists_them_in_teaching_order(tmp_path):
@@ -164,10 +204,14 @@ def test_each_notebooks_own_setup_cell_on_a_simulated_colab(path, monkeypatch):
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     exec(setup.source, {})
     assert calls == []
+    assert f'UTILS_VERSION = "{utils.__version__}"' in setup.source  # the version it expects
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.1.0")
     exec(setup.source, {})
     (cmd,) = calls
-    assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.BRANCH}"
+    assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.RELEASE}"
     assert "--no-deps" in cmd and not any("tensorflow" in part for part in cmd)
 
 

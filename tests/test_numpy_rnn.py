@@ -114,7 +114,7 @@ def test_clip_by_global_norm():
     np.testing.assert_allclose(clipped["a"], [0.6, 0.0])  # direction kept
     unchanged, _ = nr.clip_by_global_norm(grads, max_norm=10.0)
     np.testing.assert_array_equal(unchanged["b"], grads["b"])
-    with pytest.raises(ValueError, match="max_norm must be a finite number > 0"):
+    with pytest.raises(ValueError, match="max_norm must be a number > 0"):
         nr.clip_by_global_norm(grads, max_norm=0)
 
 

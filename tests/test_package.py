@@ -3,7 +3,6 @@ and `utils` needs none of the maintainers' tooling (nbconvert, nbformat, nbclien
 
 import json
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
@@ -100,8 +99,10 @@ def test_licences_and_citation_are_in_place_and_agree():
     assert citation["cff-version"] == "1.2.0" and citation["authors"] and citation["title"]
     assert citation["license"] == ["MIT", "CC-BY-4.0"]
     assert citation["repository-code"] == f"https://github.com/{config.REPO}"
-    version = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert str(citation["version"]) == version.group(1)
+    import utils
+
+    assert str(citation["version"]) == utils.__version__  # pyproject.toml reads it from utils
+    assert 'version = { attr = "utils.__version__" }' in (ROOT / "pyproject.toml").read_text()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("(LICENSE)", "(LICENSE-CC-BY-4.0.txt)", "CITATION.cff"):
         assert name in readme, name
@@ -154,3 +155,28 @@ def test_importing_utils_loads_no_tensorflow():
     script = "import sys, utils, utils.config; print('tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr[-2000:]
+
+
+def test_a_released_version_of_utils_never_changes():
+    """Colab installs the tag v<version>: once that tag exists, utils/ must equal it, or the
+    notebooks would get other helpers than the ones they were tested with. Bump the version."""
+    import subprocess
+
+    import utils
+
+    tag = f"v{utils.__version__}"
+    git = ["git", "-C", str(ROOT)]
+    if (
+        subprocess.run(
+            [*git, "rev-parse", "-q", "--verify", f"refs/tags/{tag}"], capture_output=True
+        ).returncode
+        != 0
+    ):
+        pytest.skip(f"{tag} is not tagged yet: this version is still being made")
+    changed = subprocess.run(
+        [*git, "diff", "--name-only", tag, "--", "utils/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert changed == [], f"utils/ changed since {tag} ({changed}): bump utils.__version__"

@@ -21,6 +21,12 @@ repository root, and nothing here imports it.
 
 import importlib
 
+# The version of the helpers. Each notebook's setup cell names the version it was written for and
+# installs that release on Colab (the tag `v` + version, see `config.RELEASE`). Bump it whenever a
+# notebook needs something new from utils, re-stamp the notebooks (`python -m tools.notebooks`),
+# and tag the commit `v<version>` when it is released.
+__version__ = "0.2.0"
+
 # Each name `utils` offers, and the module it lives in. A module is imported the first time one of
 # its names is used, so `import utils` is instant and TensorFlow loads only when a helper needs it
 # (`python -m tools.notebooks`, which reads `utils.config` only, never waits for it).

@@ -2,12 +2,22 @@
 
 import os
 import platform
+import re
 import sys
+import warnings
+
+from . import __version__
 
 # The course's home on GitHub, defined here once. Badges and Colab setup cells are stamped from it:
 # after changing it, run `python -m tools.notebooks` to re-stamp every notebook.
 REPO = "hongsukyi/rnn-nlp-lectures"
-BRANCH = "main"
+BRANCH = "main"  # what the Open-in-Colab badges open
+# What the Colab setup cells install: the release tag of this version of utils, never a branch, so
+# a notebook saved to Drive, opened from a fork or reopened a month later gets the helpers it was
+# written for.
+RELEASE = f"v{__version__}"
+# The oldest stack the course is tested on (.ci/run's second stack). Older ones get a warning.
+OLDEST_TESTED = {"TensorFlow": "2.19", "Keras": "3.10"}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -57,6 +67,15 @@ def environment_report():
     import keras
     import tensorflow as tf
 
+    for name, version in (("TensorFlow", tf.__version__), ("Keras", keras.__version__)):
+        if _release(version) < _release(OLDEST_TESTED[name]):
+            warnings.warn(
+                f"{name} {version} is older than {name} {OLDEST_TESTED[name]}, the oldest that "
+                "this course is tested on: some cells may fail or print other numbers. On Colab, "
+                "pick a newer runtime version (Runtime > Change runtime type); elsewhere, "
+                "pip install -r requirements.txt.",
+                stacklevel=2,
+            )
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         device = f"GPU x{len(gpus)}"
@@ -68,3 +87,9 @@ def environment_report():
         f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
         f"Keras {keras.__version__} | {device} | {where} | {mode}"
     )
+
+
+def _release(version):
+    """(major, minor) of a version string such as '2.19.1' or '3.10.0rc1'."""
+    numbers = [int(n) for n in re.findall(r"\d+", version)[:2]]
+    return tuple(numbers + [0] * (2 - len(numbers)))

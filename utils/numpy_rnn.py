@@ -129,7 +129,11 @@ def clip_by_global_norm(grads, max_norm):
 
     Returns the clipped gradients and the norm before clipping.
     """
-    max_norm = args.real("max_norm", max_norm, low=0, low_open=True)
+    wanted = f"max_norm must be a number > 0 (np.inf for no clipping), got {max_norm!r}."
+    if not args.is_real(max_norm):
+        raise TypeError(wanted)
+    if not max_norm > 0:  # NaN too
+        raise ValueError(wanted)
     if not isinstance(grads, dict):
         raise TypeError(
             "grads must be a dict of arrays (as rnn_loss_and_grads returns), got "
