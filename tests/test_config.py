@@ -73,3 +73,16 @@ def test_environment_report_says_colab_on_colab(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     assert "| Colab |" in utils.environment_report()
     assert config.on_colab()
+
+
+def test_environment_report_warns_on_a_stack_older_than_the_oldest_tested(monkeypatch):
+    import warnings
+
+    import keras
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        utils.environment_report()  # the course's own stack: no warning
+    monkeypatch.setattr(keras, "__version__", "3.8.0")
+    with pytest.warns(UserWarning, match=r"Keras 3.8.0 is older than Keras 3.10, the oldest"):
+        assert "Keras 3.8.0" in utils.environment_report()
