@@ -41,6 +41,8 @@ import sys
 import tempfile
 import time
 
+from utils.files import write_text as _write_text  # whole or not at all
+
 from . import ROOT
 from .grade_runner import load_tests
 
@@ -454,14 +456,6 @@ def _write_json(path, value):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_text(path, json.dumps(value, indent=1))
-
-
-def _write_text(path, text):
-    """Write `text` to `path` whole or not at all: a temporary file, then os.replace."""
-    temporary = path.with_name(path.name + ".part")
-    with open(temporary, "w", newline="", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
 
 
 def main(argv=None):

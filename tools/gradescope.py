@@ -13,10 +13,11 @@ grading needs no network. It is the instructor's: it holds the hidden tests.
 
 import argparse
 import io
-import os
 import pathlib
 import sys
 import zipfile
+
+from utils.files import replacing
 
 from . import ROOT
 from .grade import homework_files
@@ -88,9 +89,8 @@ def bundle(path, homework=None, root=None):
             info.external_attr = (0o755 if name in ("setup.sh", "run_autograder") else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text)
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(buffer.getvalue())
-    os.replace(temporary, path)
+    with replacing(path) as temporary:  # whole or not at all
+        pathlib.Path(temporary).write_bytes(buffer.getvalue())
     return sorted(files)
 
 
