@@ -5,21 +5,80 @@ is switched on here, before any notebook kernel starts, so kernels inherit it. R
 notebooks in full mode with `COURSE_FAST=0 python -m pytest labs lectures`.
 """
 
+import hashlib
 import os
+import pathlib
+import tempfile
 
-from nbval.plugin import IPyNbCell
+import nbformat
+import pytest
+from nbval.plugin import IPyNbCell, coalesce_streams
 
 os.environ.setdefault("COURSE_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter quiet
 
+# Each notebook that nbval runs without a failure is saved, outputs and all, in build/executed/, so
+# that the deck tests (tests/test_slides.py, run last) build the decks from these runs instead of
+# running every notebook a second time. The kernels get the decks' plot style and SVG figures, as
+# `python -m tools.slides` gives its own runs; each saved run names the notebook's sha256, the mode
+# and the style, and tools.slides.executed_copy uses it only if all three still hold.
+ROOT = pathlib.Path(__file__).resolve().parent
+EXECUTED = ROOT / "build" / "executed"
+DECK_STYLE = ROOT / "slides" / "deck.mplstyle"
+_SAVE_RUNS = "IPYTHONDIR" not in os.environ and DECK_STYLE.is_file()
+if _SAVE_RUNS:
+    _profile = pathlib.Path(tempfile.mkdtemp(prefix="course-ipython-")) / "profile_default"
+    _profile.mkdir(parents=True)
+    _lines = ["import matplotlib.pyplot", f"matplotlib.pyplot.style.use({str(DECK_STYLE)!r})"]
+    (_profile / "ipython_kernel_config.py").write_text(
+        f"c.InlineBackend.figure_formats = {{'svg'}}\nc.IPKernelApp.exec_lines = {_lines!r}\n"
+    )
+    os.environ["IPYTHONDIR"] = str(_profile.parent)
+_passed = {}  # notebook -> how many of its cells ran and passed
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if isinstance(item, IPyNbCell) and report.when == "call" and report.passed:
+        if item.test_outputs is not None:
+            item.cell.outputs = coalesce_streams(item.test_outputs)
+            _passed[item.parent] = _passed.get(item.parent, 0) + 1
+    return report
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a notebook's last cell: save its run if every code cell ran and passed."""
+    if not _SAVE_RUNS or not isinstance(item, IPyNbCell):
+        return
+    if nextitem is not None and nextitem.parent is item.parent:
+        return
+    notebook = item.parent
+    code_cells = sum(cell.cell_type == "code" for cell in notebook.nb.cells)
+    if _passed.get(notebook) != code_cells:
+        return
+    from utils.files import write_text
+
+    path = pathlib.Path(str(notebook.fspath))
+    notebook.nb.metadata["executed"] = {
+        "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "fast": os.environ.get("COURSE_FAST") == "1",
+        "style": str(DECK_STYLE),
+    }
+    write_text(EXECUTED / f"{path.stem}.ipynb", nbformat.writes(notebook.nb))
+
 
 def pytest_collection_modifyitems(items):
-    """Checked cells are compared on what they print and return, not on stderr: TensorFlow writes
+    """The deck tests go last, after the notebooks whose runs they use (see above).
+
+    Checked cells are compared on what they print and return, not on stderr: TensorFlow writes
     log lines there that vary by machine. nbval skips the output keys named in each notebook's
     `skip_compare`, and a stream's key is its name, so "stderr" is added there."""
     for notebook in {item.parent for item in items if isinstance(item, IPyNbCell)}:
         if "stderr" not in notebook.skip_compare:
             notebook.skip_compare = (*notebook.skip_compare, "stderr")
+    decks = [item for item in items if item.path.name == "test_slides.py"]
+    items[:] = [item for item in items if item.path.name != "test_slides.py"] + decks
 
 
 def pytest_ignore_collect(collection_path, config):

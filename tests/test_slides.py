@@ -294,7 +294,9 @@ def built(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must build the decks: {error}")
         pytest.skip(f"the decks' JavaScript is not installed and cannot be installed here: {error}")
-    assert slides.main(["--fast", "--out", str(out)]) == 0
+    # the notebooks' runs of this test session, where they are fresh (conftest.py saves them)
+    executed = ["--executed", str(ROOT / "build" / "executed")]
+    assert slides.main(["--fast", "--out", str(out), *executed]) == 0
     return out
 
 

@@ -256,3 +256,17 @@ def test_checkpoints_survive_twenty_sigkills_at_random_moments(tmp_path):
     assert _best_value(folder) == pytest.approx(min(logged["val_loss"]), rel=1e-4)
     assert _best_value(folder) <= best + 1e-6
     assert files.leftovers(folder) == []
+
+
+def test_replacing_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    """mkstemp's private 0600 is not passed on: a new file gets the usual mode, an old one
+    keeps its own."""
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    files.write_text(new, "x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~mask
+    old.write_text("x")
+    old.chmod(0o640)
+    files.write_text(old, "y")
+    assert old.stat().st_mode & 0o777 == 0o640 and old.read_text() == "y"

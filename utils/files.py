@@ -28,6 +28,8 @@ def replacing(path):
     )
     os.close(handle)
     try:
+        # mkstemp makes the file private (0600): give it the old file's mode, or the usual one
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         yield temporary
         with open(temporary, "rb+") as file:
             os.fsync(file.fileno())  # on disk before the rename, so a power cut cannot cut it
@@ -47,3 +49,9 @@ def leftovers(folder):
     """The temporary files that a killed `replacing` left in `folder`."""
     folder = pathlib.Path(folder)
     return sorted(folder.glob(f".*{TEMPORARY_MARK}*")) if folder.is_dir() else []
+
+
+def _umask():
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
