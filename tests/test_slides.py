@@ -433,3 +433,20 @@ def test_the_release_workflow_builds_full_mode_decks_with_sheets_and_pdfs():
     assert "--fast" not in runs  # the release is the real, full-mode lecture
     assert "pip install -r requirements.txt" in runs and "npm ci" in runs
     assert flow["jobs"]["pages"]["needs"] == "build"
+
+
+def test_a_saved_run_is_used_only_for_the_notebook_mode_and_style_it_was_made_with(tmp_path):
+    """conftest.py saves nbval's runs; the decks use one only while it still fits."""
+    path = ROOT / "lectures" / "11-0c_lstm_gru_gates.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    made = {"source_sha256": slides.source_sha256(path), "fast": True, "style": str(slides.STYLE)}
+    for change, usable in [
+        ({}, True),
+        ({"fast": False}, False),
+        ({"source_sha256": "0" * 64}, False),
+        ({"style": "other.mplstyle"}, False),
+    ]:
+        nb.metadata["executed"] = {**made, **change}
+        nbformat.write(nb, tmp_path / path.name)
+        assert (slides.executed_copy(path, tmp_path, fast=True) is not None) is usable, change
+    assert slides.executed_copy(path, tmp_path / "none", fast=True) is None
