@@ -393,78 +393,47 @@ def _with(*layers, inputs=None):
     return keras.Sequential([keras.Input(inputs or (None,)), *layers])
 
 
+def _char_layers(embedding=None, cell=None, rnn=None, head=None):
+    """Embedding, one recurrent layer, Dense head: the char model, with settings changed."""
+    return [
+        keras.layers.Embedding(len(VOCAB), 4, **(embedding or {})),
+        (cell or keras.layers.LSTM)(6, return_sequences=True, **(rnn or {})),
+        keras.layers.Dense(**{"units": len(VOCAB), **(head or {})}),
+    ]
+
+
 @pytest.mark.parametrize(
     ("layers", "inputs", "phrase"),
     [
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4, mask_zero=True),
-                keras.layers.LSTM(6, return_sequences=True),
-                keras.layers.Dense(len(VOCAB)),
-            ],
+            _char_layers(embedding={"mask_zero": True}),
             None,
             "mask_zero=True: CharGenerator does not skip masked steps",
         ),
+        (_char_layers(rnn={"go_backwards": True}), None, "go_backwards=True"),
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.LSTM(6, return_sequences=True, go_backwards=True),
-                keras.layers.Dense(len(VOCAB)),
-            ],
+            _char_layers(cell=keras.layers.GRU, rnn={"go_backwards": True}),
             None,
             "go_backwards=True",
         ),
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.GRU(6, return_sequences=True, go_backwards=True),
-                keras.layers.Dense(len(VOCAB)),
-            ],
-            None,
-            "go_backwards=True",
-        ),
-        (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.LSTM(6, return_sequences=True),
-                keras.layers.Dense(len(VOCAB) - 1),
-            ],
+            _char_layers(head={"units": len(VOCAB) - 1}),
             None,
             f"scores {len(VOCAB) - 1} characters but the vocabulary has {len(VOCAB)}",
         ),
+        (_char_layers(head={"units": len(VOCAB) + 3}), None, f"scores {len(VOCAB) + 3} characters"),
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.LSTM(6, return_sequences=True),
-                keras.layers.Dense(len(VOCAB) + 3),
-            ],
-            None,
-            f"scores {len(VOCAB) + 3} characters",
-        ),
-        (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.LSTM(6, return_sequences=True),
-                keras.layers.Dense(len(VOCAB), activation="sigmoid"),
-            ],
+            _char_layers(head={"activation": "sigmoid"}),
             None,
             "activation='sigmoid': the head must give one score per character",
         ),
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.LSTM(6, return_sequences=True, activation="relu"),
-                keras.layers.Dense(len(VOCAB)),
-            ],
+            _char_layers(rnn={"activation": "relu"}),
             None,
             "only the default tanh/sigmoid activations",
         ),
         (
-            [
-                keras.layers.Embedding(len(VOCAB), 4),
-                keras.layers.GRU(6, return_sequences=True, reset_after=False),
-                keras.layers.Dense(len(VOCAB)),
-            ],
+            _char_layers(cell=keras.layers.GRU, rnn={"reset_after": False}),
             None,
             "only GRU.reset_after=True.",
         ),

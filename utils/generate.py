@@ -95,10 +95,11 @@ class CharGenerator:
             )
         self.model, self.vocab = model, vocab
         self._kinds = _runnable_layers(model, len(vocab))
-        self.layers = self._read()
+        self._read()
 
     def _read(self):
-        """Each supported layer's kind and current weights (biases of zeros where it has none)."""
+        """Read each supported layer's kind and current weights (zero biases where it has none)
+        into `self.layers`, and the input vectors into `self.inputs`."""
         self.layers = [(kind, _weights(layer)) for kind, layer in self._kinds]
         for (_, weights), (_, layer) in zip(self.layers, self._kinds):
             if not all(np.isfinite(w).all() for w in weights):
@@ -111,7 +112,6 @@ class CharGenerator:
         self.inputs = (
             weights[0] if kind == "embedding" else np.eye(len(self.vocab), dtype=np.float32)
         )
-        return self.layers
 
     def generate(
         self,

@@ -57,8 +57,12 @@ def init_rnn(n_in, n_hidden, n_out, recurrent_scale=1.0, seed=0, dtype=np.float6
 def rnn_forward(params, x, h0=None):
     """Run the RNN over `x` (batch, time, n_in). Returns all hidden states and all output scores."""
     U, W, V, b_h, b_y = _check_rnn(params, x)
+    return _rnn(U, W, V, b_h, b_y, x, _initial_state(h0, x.shape[0], W.shape[0], x.dtype, "h0"))
+
+
+def _rnn(U, W, V, b_h, b_y, x, h):
+    """`rnn_forward` on checked parameters, from the initial state `h`."""
     batch, steps, _ = x.shape
-    h = _initial_state(h0, batch, W.shape[0], x.dtype, "h0")
     hs = np.empty((batch, steps, W.shape[0]), dtype=x.dtype)
     for t in range(steps):
         h = np.tanh(x[:, t] @ U.T + h @ W.T + b_h)
@@ -104,11 +108,10 @@ def rnn_loss_and_grads(params, x, targets, h0=None):
     (truncated BPTT).
     """
     U, W, V, b_h, b_y = _check_rnn(params, x)
-    hs, logits = rnn_forward(params, x, h0)
+    h0 = _initial_state(h0, x.shape[0], W.shape[0], x.dtype, "h0")
+    hs, logits = _rnn(U, W, V, b_h, b_y, x, h0)  # checked once, above
     loss, dlogits = softmax_cross_entropy(logits, targets)
-    h_prev = np.concatenate(
-        [_initial_state(h0, x.shape[0], W.shape[0], x.dtype, "h0")[:, None], hs[:, :-1]], axis=1
-    )
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
     grads = {name: np.zeros_like(params[name]) for name in RNN_PARAMS}
     dh = np.zeros_like(hs)
     dh_next = np.zeros_like(hs[:, 0])

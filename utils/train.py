@@ -111,7 +111,6 @@ class RunCheckpoints(keras.callbacks.Callback):
         self.best = None  # the best monitor value so far, and the epoch (from 1) that reached it
         self.best_epoch = None
         self.history = {}  # every epoch's logs of the run, interruptions included
-        self.resumed_from = 0  # epochs that were done before this fit, restored from the backup
 
     def on_train_begin(self, logs=None):
         if self.fresh and self.backup.exists():
@@ -126,7 +125,7 @@ class RunCheckpoints(keras.callbacks.Callback):
             shutil.rmtree(self.backup)
         state = self._read_state()
         self.fresh = False  # later fits with this callback continue the run
-        self.best, self.best_epoch, self.history, self.resumed_from = None, None, {}, 0
+        self.best, self.best_epoch, self.history = None, None, {}
         self.model._initial_epoch = None  # Keras keeps it after a resumed fit: start clean
         if state is None:
             return
@@ -225,7 +224,6 @@ class RunCheckpoints(keras.callbacks.Callback):
                 "by another model? Use another folder, or pass fresh=True to start over."
             ) from None
         self.model._initial_epoch = state["epoch"]
-        self.resumed_from = state["epoch"]
         self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
         self.history = {k: list(v) for k, v in state.get("history", {}).items()}
         if self.best_epoch == state["epoch"]:
