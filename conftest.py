@@ -81,9 +81,23 @@ def pytest_collection_modifyitems(items):
     items[:] = [item for item in items if item.path.name != "test_slides.py"] + decks
 
 
+# COURSE_STUDENT_NOTEBOOKS=1 makes nbval run the student versions of the lectures and labs (stubs
+# and all: each exercise's check prints FAIL and the notebook goes on) instead of their solutions.
+# CI's second stack runs them this way, so both versions run in every CI run.
+STUDENT_NOTEBOOKS = os.environ.get("COURSE_STUDENT_NOTEBOOKS") == "1"
+
+
 def pytest_ignore_collect(collection_path, config):
-    """Student homework notebooks stop at their stubs by design: tests/test_homework.py checks
-    them (generated from the solution, every stub raises); nbval runs the solutions instead."""
-    if collection_path.suffix == ".ipynb" and collection_path.parent.name == "homework":
+    """nbval runs each notebook's single source: the solution of a notebook generated from one
+    (see tools.homework), else the notebook. Student homework notebooks stop at their stubs by
+    design: tests/test_homework.py checks them (generated from the solution, every stub raises)."""
+    if collection_path.suffix != ".ipynb":
+        return None
+    folder = collection_path.parent
+    if folder.name == "solutions":
+        return STUDENT_NOTEBOOKS and folder.parent.name != "homework" or None
+    if folder.name == "homework":
+        return True
+    if (folder / "solutions" / collection_path.name).exists() and not STUDENT_NOTEBOOKS:
         return True
     return None

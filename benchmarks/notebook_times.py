@@ -8,7 +8,8 @@ benchmarks/README.md and the README's notebook table (its "CPU time" column is f
     python -m benchmarks.notebook_times --modes fast           # minutes
     python -m benchmarks.notebook_times labs/11-2_char_rnn.ipynb --modes full
 
-The student homework notebook stops at its stubs by design, so its solution is timed instead.
+A notebook with exercises is timed from its solution (the homework's student notebook stops at its
+stubs by design; a lecture's or lab's only prints FAIL at each one).
 """
 
 import argparse
@@ -24,8 +25,8 @@ from tools import ROOT, notebooks
 
 
 def timed_notebooks():
-    """Every notebook a student runs, with the homework's solution in place of its stubs."""
-    return [p for p in notebooks.find_notebooks() if p.parent.name != "homework"]
+    """Every notebook a student runs, with its solution in place of its stubs."""
+    return notebooks.source_notebooks()
 
 
 def run(path, fast, timeout=7200):

@@ -94,17 +94,18 @@ def test_generate_writes_once_and_then_reports_no_change(tmp_path):
 
 
 SOLUTIONS = homework.solution_notebooks()
+HOMEWORK = homework.homework_solutions()
 
 
 def test_there_is_a_homework():
     if not (ROOT / "homework" / "solutions").exists():
         pytest.skip("a student release (python -m tools.release): the solutions are left out")
-    assert [p.name for p in SOLUTIONS], "homework/solutions/ holds no notebook"
+    assert [p.name for p in HOMEWORK], "homework/solutions/ holds no notebook"
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
 def test_committed_student_notebook_is_the_generated_one(solution):
-    student = ROOT / "homework" / solution.name
+    student = solution.parent.parent / solution.name
     assert student.exists(), f"{student} is missing: run `python -m tools.homework`"
     assert not homework.generate(solution, write=False), (
         f"{student.name} differs from its solution's student version: run "
@@ -112,7 +113,7 @@ def test_committed_student_notebook_is_the_generated_one(solution):
     )
 
 
-@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("solution", HOMEWORK, ids=lambda p: p.name)
 def test_every_stub_of_the_student_notebook_raises(solution):
     from nbclient import NotebookClient
 
@@ -140,3 +141,47 @@ def test_every_stub_of_the_student_notebook_raises(solution):
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert not errors and text.startswith("FAIL: not done yet: "), (index, text, errors)
     assert sum(c.source.startswith("checks.check_") for c in student.cells) == 4
+
+
+EXERCISES = [p for p in SOLUTIONS if p not in HOMEWORK]
+
+
+def test_every_lecture_and_lab_has_exercises():
+    if not (ROOT / "lectures" / "solutions").exists():
+        pytest.skip("a student release (python -m tools.release): the solutions are left out")
+    folders = {p.parent.parent.name for p in EXERCISES}
+    assert folders == {"lectures", "labs"}
+    students = [p for f in ("lectures", "labs") for p in sorted((ROOT / f).glob("*.ipynb"))]
+    assert sorted(p.name for p in students) == sorted(p.name for p in EXERCISES)
+
+
+@pytest.mark.parametrize("solution", EXERCISES, ids=lambda p: p.name)
+def test_each_exercise_is_a_stub_the_notebook_runs_past_and_a_check(solution):
+    """At least two exercises, each a function whose body is the stub, each followed by its check;
+    the student's checks are not compared by CI (they print FAIL until the student is done), the
+    solution's are (each stored PASS line must come out again)."""
+    solution_nb = nbformat.read(solution, as_version=4)
+    student_nb = nbformat.read(solution.parent.parent / solution.name, as_version=4)
+    for nb, expected in [(solution_nb, True), (student_nb, False)]:
+        checks_ = [c for c in nb.cells if c.cell_type == "code" and homework._is_check(c)]
+        assert len(checks_) >= 2, f"{solution.name}: fewer than two exercises"
+        for cell in checks_:
+            tagged = "nbval-check-output" in cell.metadata.get("tags", [])
+            assert tagged == expected, cell.source
+            if expected:
+                assert [o.get("text", "")[:6] for o in cell.outputs] == ["PASS: "], cell.source
+    stubs = [c for c in student_nb.cells if "raise NotImplementedError()" in c.source]
+    assert len(stubs) >= 2
+    for cell in stubs:
+        assert cell.source.startswith("def ") or "\ndef " in cell.source, cell.source
+        for line in cell.source.splitlines():
+            if "NotImplementedError" in line:
+                assert line.startswith("    "), f"a stub outside a function body: {line!r}"
+
+
+def test_a_lecture_answer_outside_a_function_is_refused():
+    nb = notebook(code(f"{homework.BEGIN}\nx = 1\n{homework.END}"))
+    with pytest.raises(ValueError, match="must be the body of a function"):
+        homework.student_version(nb, "lectures/lecture.ipynb")
+    student = homework.student_version(nb, "homework/hw.ipynb")  # the homework may do it
+    assert "raise NotImplementedError()" in student.cells[-1].source

@@ -31,11 +31,13 @@ def read(path):
 def test_every_part_of_the_lecture_has_a_deck_in_order():
     names = [p.name for p in DECKS]
     assert names == sorted(names[:-1]) + names[-1:]  # lectures and labs in order, homework last
-    assert [p.parent.name for p in DECKS[:4]] == ["lectures"] * 4
+    assert [p.parent.parent.name for p in DECKS[:4]] == ["lectures"] * 4
     if not homework.solution_notebooks():  # a student release: no solution, no homework deck
         assert {p.parent.name for p in DECKS} == {"lectures", "labs"}
         return
-    assert {p.parent.name for p in DECKS} == {"lectures", "labs", "solutions"}
+    # every deck is made from a solution: the lectures' and labs' show their exercises' stubs
+    assert {p.parent.parent.name for p in DECKS} == {"lectures", "labs", "homework"}
+    assert {p.parent.name for p in DECKS} == {"solutions"}
     # the homework deck comes from the solution, which holds the speaker notes, with every answer
     # left off the slides
     (solution,) = [p for p in DECKS if "hw" in p.name]
@@ -108,6 +110,23 @@ def test_the_default_rules():
     for cell, kind in zip(nb.cells, slides.default_slide_types(nb)):
         cell.metadata["slideshow"] = {"slide_type": kind}
     assert slides.count_slides(nb) == 6  # title, goals, section, two vertical slides, the part
+
+
+def test_an_exercise_is_on_its_slide_as_the_student_sees_it():
+    """A lecture's or lab's exercise shows its stub on the slide: the task, not the answer."""
+    exercise = nbformat.v4.new_code_cell(
+        f"def f(x):\n    {homework.BEGIN}\n    return x + 1\n    {homework.END}",
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="2\n")],
+    )
+    exercise.metadata["slideshow"] = {"slide_type": "-"}
+    title = nbformat.v4.new_markdown_cell("# Title")
+    title.metadata["slideshow"] = {"slide_type": "slide"}
+    nb = nbformat.v4.new_notebook(cells=[title, exercise])
+    (shown,) = [
+        c for c in slides.present(nb, "labs/x.ipynb", fast=False).cells if c.cell_type == "code"
+    ]
+    assert shown.source == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    assert shown.outputs == []
 
 
 def test_count_slides_when_the_first_shown_cell_does_not_start_a_slide():

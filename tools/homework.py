@@ -1,13 +1,18 @@
-"""Generate the student homework notebooks from their solutions, the single source.
+"""Generate the student notebooks from their solutions, the single source.
 
-Each `homework/solutions/NAME.ipynb` gives `homework/NAME.ipynb`:
+Each `FOLDER/solutions/NAME.ipynb` gives `FOLDER/NAME.ipynb`, for the homework and for the lectures
+and labs whose exercises have answers:
 
 - in code cells, every region between `### BEGIN SOLUTION` and `### END SOLUTION` becomes
   `# YOUR CODE HERE` and `raise NotImplementedError()` (nbgrader's markers and stubs);
 - in Markdown cells, such a region, or the whole of a cell whose metadata has
   `"nbgrader": {"solution": true}`, becomes "YOUR ANSWER HERE";
-- every output is cleared, speaker notes are left out, and the badge points at the student
-  notebook.
+- the badge points at the student notebook.
+- Homework: every output is cleared and speaker notes are left out.
+- Lectures and labs: a student runs them top to bottom, stubs and all, so each answer must be the
+  body of a function (the stub raises only when the exercise's check calls it, and the check
+  prints FAIL). The exercises' checks (cells that call `checks.check_...`) lose their outputs and
+  the tag that makes CI compare them; every other output CI checks is kept, as are the notes.
 
     python -m tools.homework            # write every student notebook
     python -m tools.homework --check    # only compare; exit 1 if any is out of date
@@ -21,7 +26,7 @@ import sys
 import nbformat
 
 from . import ROOT, report
-from .notebooks import stamp_notebook
+from .notebooks import CHECKED, NOTEBOOK_FOLDERS, stamp_notebook
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
@@ -49,17 +54,57 @@ def _clear_regions(source, stub, where):
     return "\n".join(out)
 
 
+def student_source(source, where="a code cell"):
+    """The student's version of a code cell's `source`: each solution region a stub."""
+    return _clear_regions(source, CODE_STUB, where)
+
+
+def _is_check(cell):
+    """A cell that runs an exercise's check (`checks.check_...` or `utils.checks.check_...`)."""
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    calls = ("checks.check_", "utils.checks.check_")
+    return bool(lines) and all(line.startswith(calls + ("#",)) for line in lines)
+
+
+def _outside_functions(source, where):
+    """Raise if a solution region of a lecture or lab is not indented (the body of a function):
+    its stub would raise as the student runs the notebook and stop Run All there."""
+    for number, line in enumerate(source.split("\n"), 1):
+        if line.strip() == BEGIN and not line.startswith((" ", "\t")):
+            raise ValueError(
+                f"{where}, line {number}: a lecture's or lab's answer must be the body of a "
+                "function, so that the student notebook runs top to bottom (its stub raises only "
+                "when the check calls the function)."
+            )
+
+
 def student_version(solution, relpath):
     """The student notebook (stored at `relpath`) made from the solution notebook `solution`.
-    Speaker notes are the instructor's: they stay in the solution, whose deck shows them."""
+    The homework's speaker notes are the instructor's: they stay in the solution, whose deck shows
+    them. A lecture's or lab's stay in the student notebook as well (see the module's text)."""
     nb = copy.deepcopy(solution)
-    nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
+    homework = relpath.startswith("homework/")
+    if homework:
+        nb.cells = [
+            c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"
+        ]
     regions = 0
     for index, cell in enumerate(nb.cells):
         where = f"{relpath}, cell {index}"
         if cell.cell_type == "code":
+            if not homework:
+                _outside_functions(cell.source, where)
             source = _clear_regions(cell.source, CODE_STUB, where)
-            cell.outputs, cell.execution_count = [], None
+            if homework:
+                cell.outputs, cell.execution_count = [], None
+            elif source != cell.source or _is_check(cell):
+                cell.outputs, cell.execution_count = [], None
+                tags = [t for t in cell.metadata.get("tags", []) if t != CHECKED]
+                if tags:
+                    cell.metadata["tags"] = tags
+                else:
+                    cell.metadata.pop("tags", None)
+                cell.metadata.pop("keep_output", None)
         elif cell.metadata.get("nbgrader", {}).get("solution"):
             source = ANSWER_STUB
         else:
@@ -90,8 +135,14 @@ def generate(solution_path, root=None, write=True):
 
 
 def solution_notebooks(root=None):
-    """Every solution notebook, in name order."""
-    return sorted((pathlib.Path(root or ROOT) / "homework" / "solutions").glob("*.ipynb"))
+    """Every solution notebook (lectures, labs, homework), in name order within each folder."""
+    root = pathlib.Path(root or ROOT)
+    return [p for f in NOTEBOOK_FOLDERS for p in sorted((root / f / "solutions").glob("*.ipynb"))]
+
+
+def homework_solutions(root=None):
+    """The homework's solution notebooks, in name order (they have hidden tests and a grader)."""
+    return [p for p in solution_notebooks(root) if p.parent.parent.name == "homework"]
 
 
 def main(argv=None):

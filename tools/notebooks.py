@@ -116,6 +116,21 @@ def find_notebooks(root=None):
     ]
 
 
+def generated_from(path):
+    """The solution notebook the notebook at `path` is generated from (`X/solutions/NAME.ipynb` for
+    `X/NAME.ipynb`, see tools.homework), or None: it is its own source."""
+    path = pathlib.Path(path)
+    solution = path.parent / "solutions" / path.name
+    return solution if path.parent.name != "solutions" and solution.exists() else None
+
+
+def source_notebooks(root=None):
+    """Every notebook that is run, timed and made into a deck: each in teaching order, with its
+    solution in place of the student version generated from it (in a student release, which has
+    no solutions, the student versions)."""
+    return [p for p in find_notebooks(root) if generated_from(p) is None]
+
+
 def stamp(path, root=None, repo=config.REPO, branch=config.BRANCH, write=True):
     """Give the notebook at `path` the current badge and setup cell; True if anything changed."""
     path, root = pathlib.Path(path).resolve(), pathlib.Path(root or ROOT).resolve()

@@ -2,11 +2,14 @@
 
     python -m tools.release ../rnn-nlp-lectures-release    # a new (or empty) folder
 
-The release is every file git tracks, less `homework/solutions/` (the solution notebooks and the
-hidden tests of `python -m tools.grade`). The copy is then searched for the answers: a solution
-notebook, a hidden test file, a solution marker in a notebook, or any line of a solution region or
-answer cell that the student notebook does not also hold. If one is found, the command fails and
-names the file. Publish the folder as the repository students clone (and keep this one private).
+The release is every file git tracks, less every `solutions/` folder: the homework's (the solution
+notebook and the hidden tests of `python -m tools.grade`) and the answers to the lectures' and
+labs' exercises (`lectures/solutions/`, `labs/solutions/`). The copy is then searched for the
+answers: a solution notebook, a hidden test file, a solution marker in a notebook, or any line of
+a solution region or answer cell that the student notebook does not also hold (a lecture's or
+lab's answers are looked for in the notebooks only: see `leaks`). If one is found, the command
+fails and names the file. Publish the folder as the repository students clone (and keep this one
+private).
 """
 
 import argparse
@@ -19,8 +22,10 @@ import nbformat
 
 from . import ROOT
 from .homework import BEGIN, END, solution_notebooks
+from .notebooks import NOTEBOOK_FOLDERS
 
-PRIVATE = "homework/solutions/"  # the answers and the hidden tests: instructors only
+# the answers and the hidden tests: instructors only
+PRIVATE = tuple(f"{folder}/solutions/" for folder in NOTEBOOK_FOLDERS)
 
 
 def tracked_files(root=None):
@@ -61,12 +66,19 @@ def answer_lines(solution, student):
 def leaks(folder, root=None):
     """'path: why' for each file in the release `folder` that gives an answer away."""
     folder, root = pathlib.Path(folder), pathlib.Path(root or ROOT)
-    secrets = set()
+    # The homework's answers may be nowhere in the release. A lecture's or lab's exercise has the
+    # student rewrite a piece of utils that the lecture teaches (and whose check computes the
+    # answer), so its answers are looked for in the notebooks only.
+    secrets, notebook_secrets = set(), set()
     for solution in solution_notebooks(root):
-        student = root / "homework" / solution.name
-        secrets |= answer_lines(
+        student = solution.parent.parent / solution.name
+        lines = answer_lines(
             nbformat.read(solution, as_version=4), nbformat.read(student, as_version=4)
         )
+        if solution.parent.parent.name == "homework":
+            secrets |= lines
+        else:
+            notebook_secrets |= lines
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
@@ -79,7 +91,8 @@ def leaks(folder, root=None):
             continue  # images, fonts: no answers in them
         if name.endswith(".ipynb") and BEGIN in text:
             found.append(f"{name}: holds a solution region ({BEGIN})")
-        leaked = next((line for line in secrets if line in text), None)
+        looked_for = secrets | notebook_secrets if name.endswith(".ipynb") else secrets
+        leaked = next((line for line in looked_for if line in text), None)
         if leaked:
             found.append(f"{name}: holds a line of a solution: {leaked[:60]!r}")
     return found

@@ -76,13 +76,10 @@ class JavaScriptMissing(RuntimeError):
 
 def deck_notebooks(root=None):
     """The notebooks that have decks, in the lecture's order: lectures, labs, then the homework.
-    The homework deck is built from the solution, which alone holds the speaker notes; its answers
-    are skipped (see `_is_plumbing`), so the deck shows the tasks, and it is not executed."""
-    return [
-        p
-        for p in notebooks.find_notebooks(root)
-        if p.parent.name != "homework"  # the student notebook: its solution makes the deck
-    ]
+    A deck is built from the solution of a notebook that has one (the homework's alone holds the
+    speaker notes; a lecture's or lab's shows its exercises' checks passing); its answers are
+    skipped (see `_is_plumbing`), so the deck shows the tasks. The homework's is not executed."""
+    return notebooks.source_notebooks(root)
 
 
 def title_of(nb, default):
@@ -456,13 +453,18 @@ def present(nb, relpath, fast, following=None):
     - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
     - after the title, an agenda; before each section, a divider; at the end, a closing slide
       that names the next deck (`following`: its (file name, title)); a fast-mode build says so
-      on its title slide.
+      on its title slide;
+    - an exercise of a lecture or lab shows its stub, as the student's notebook does: the hall
+      sees the task, not the answer (a homework's answers are skipped altogether).
     """
     nb = copy.deepcopy(nb)
     offline_markdown(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
             clean_outputs(cell)
+            if homework.BEGIN in cell.source:
+                cell.source = homework.student_source(cell.source)
+                cell.outputs = []
             if "plt.show()" in cell.source:
                 cell.metadata["transient"] = {"remove_source": True}
         elif slide_type(cell) == "notes":
@@ -601,8 +603,8 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None):
     if run:
         saved = executed_copy(path, executed, fast) if executed else None
         nb = saved if saved is not None else execute(nb, path, fast)
-    # a homework deck sends students to their notebook, not to the solution
-    relpath = relative(path).replace("homework/solutions/", "homework/")
+    # a deck made from a solution sends students to their notebook, not to the solution
+    relpath = relative(path).replace("/solutions/", "/")
     nb = present(nb, relpath, fast=fast and run, following=following)
     heading = title_of(nb, path.stem)
     nb.metadata["title"] = heading  # the browser tab and the index show it

@@ -547,3 +547,739 @@ def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text,
         "both texts were written by their own models (re-generated here), from the same seed text "
         "with the same settings."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercises in the lectures and labs. Each check calls the student's function on inputs it makes
+# itself and compares with an answer it computes itself, so a PASS says only that the function
+# computes the right thing. A known wrong answer gets a FAIL that names the slip.
+
+
+def _attempt(function, name, *args):
+    """What the student's `function` returns for `args`; a FAIL if it is unwritten or raises."""
+    if not callable(function):
+        raise _Fail(
+            f"{name} should be the function you wrote (def {name}(...)), "
+            f"got {type(function).__name__}."
+        )
+    try:
+        return function(*args)
+    except NotImplementedError:
+        raise _Fail(
+            f"not done yet: write the body of {name} where it says YOUR CODE HERE, then run this "
+            "check."
+        ) from None
+    except _Fail:
+        raise
+    except Exception as error:
+        message = str(error).split("\n")[0][:300]
+        if "mix tensors and non-tensors" in message:
+            message += " (give the model arrays only: np.asarray(state) for each state it returned)"
+        raise _Fail(f"{name} raised {type(error).__name__}: {message}") from None
+
+
+def _numbers(value, what, shape):
+    """`value` as a float array of `shape`; a FAIL that says what came back otherwise."""
+    if value is None:
+        raise _Fail(f"{what} is None: did you forget the return statement?")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _Fail(f"{what} is a {type(value).__name__}, not an array of numbers.") from None
+    if array.shape != shape:
+        raise _Fail(f"{what} has shape {array.shape}; it should have shape {shape}.")
+    return array
+
+
+def _known_slip(got, slips, otherwise, atol=1e-6):
+    """A FAIL with the hint of the first (hint, wrong answer) in `slips` that `got` equals."""
+    for hint, wrong in slips:
+        if np.shape(wrong) == np.shape(got) and np.allclose(got, wrong, atol=atol):
+            raise _Fail(hint)
+    raise _Fail(otherwise)
+
+
+@_report
+def check_tanh_prime(tanh_prime):
+    """Lecture 11-0a: tanh_prime(x) is the derivative of tanh, elementwise."""
+    x = np.concatenate([[0.0, 0.5, -2.0, 10.0], np.random.default_rng(0).normal(0, 2, 20)])
+    expected = 1 - np.tanh(x) ** 2
+    got = _numbers(_attempt(tanh_prime, "tanh_prime", x.copy()), "tanh_prime(x)", x.shape)
+    if not np.allclose(got, expected, atol=1e-6):
+        _known_slip(
+            got,
+            [
+                ("tanh_prime(x) is 1 - x^2: the square belongs to tanh(x), not to x.", 1 - x**2),
+                ("tanh_prime(x) is tanh(x)^2: the derivative is 1 minus that.", np.tanh(x) ** 2),
+                ("tanh_prime(x) is 1 - tanh(x): square tanh(x).", 1 - np.tanh(x)),
+                ("tanh_prime(x) is tanh(x) itself: differentiate it.", np.tanh(x)),
+            ],
+            "tanh_prime(x) is not 1 - tanh(x)^2: compare a few values with "
+            "(np.tanh(x + 1e-6) - np.tanh(x - 1e-6)) / 2e-6.",
+        )
+    on_grid = (
+        "tanh_prime works on a vector but not on a 4 x 6 array: use NumPy's elementwise "
+        "operations (np.tanh, **), no loop over the entries."
+    )
+    try:
+        got = _numbers(_attempt(tanh_prime, "tanh_prime", x.reshape(4, 6)), "", (4, 6))
+    except _Fail:
+        raise _Fail(on_grid) from None
+    if not np.allclose(got, expected.reshape(4, 6), atol=1e-6):
+        raise _Fail(on_grid)
+    return "tanh_prime(x) = 1 - tanh(x)^2, elementwise, for arrays of any shape."
+
+
+@_report
+def check_bptt_step(bptt_step):
+    """Lecture 11-0a: one step of BPTT back through h_t = tanh(U x_t + W h_{t-1} + b_h)."""
+    rng = np.random.default_rng(1)
+    batch, hidden = 3, 5
+    W = rng.normal(0, 0.5, (hidden, hidden))
+    h_prev = np.tanh(rng.normal(0, 1, (batch, hidden)))
+    h = np.tanh(rng.normal(0, 1, (batch, hidden)))
+    dh = rng.normal(0, 1, (batch, hidden))
+    da = dh * (1 - h**2)
+    answer = _attempt(bptt_step, "bptt_step", dh.copy(), h.copy(), h_prev.copy(), W.copy())
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise _Fail("bptt_step should return two arrays: return dW, dh_prev.")
+    dW = _numbers(answer[0], "dW", (hidden, hidden))
+    dh_prev = _numbers(answer[1], "dh_prev", (batch, hidden))
+    if not np.allclose(dW, da.T @ h_prev):
+        _known_slip(
+            dW,
+            [
+                (
+                    "dW skips tanh': first da = dh * (1 - h**2), then dW = da.T @ h_prev.",
+                    dh.T @ h_prev,
+                ),
+                ("dW uses h where h_prev belongs: W multiplies the previous state.", da.T @ h),
+                (
+                    "dW is transposed: W maps h_prev to the new state, so dW = da.T @ h_prev.",
+                    h_prev.T @ da,
+                ),
+            ],
+            "dW is not da.T @ h_prev with da = dh * (1 - h**2).",
+        )
+    if not np.allclose(dh_prev, da @ W):
+        _known_slip(
+            dh_prev,
+            [
+                ("dh_prev skips tanh': pass da = dh * (1 - h**2) back, not dh.", dh @ W),
+                ("dh_prev uses W.T: with states as rows, dh_prev = da @ W.", da @ W.T),
+            ],
+            "dh_prev is not da @ W with da = dh * (1 - h**2).",
+        )
+    return "bptt_step passes the gradient back through tanh and W, and gives W's share of it."
+
+
+@_report
+def check_clip_by_global_norm(clip):
+    """Lecture 11-0b: clip(grads, max_norm) scales all gradients together to a joint norm."""
+    rng = np.random.default_rng(2)
+    grads = {"W": rng.normal(0, 3, (4, 4)), "b": rng.normal(0, 3, 4)}
+    norm = math.sqrt(sum(float(np.sum(g**2)) for g in grads.values()))
+    for max_norm, label in [(10 * norm, "small"), (1.0, "large")]:
+        given = {k: v.copy() for k, v in grads.items()}
+        answer = _attempt(clip, "clip_by_global_norm", given, max_norm)
+        if not isinstance(answer, tuple) or len(answer) != 2 or not isinstance(answer[0], dict):
+            raise _Fail(
+                "clip_by_global_norm should return the clipped dict and the norm: "
+                "return clipped, norm."
+            )
+        clipped, got_norm = answer
+        if set(clipped) != set(grads):
+            raise _Fail(f"the clipped dict has keys {sorted(clipped)}: keep {sorted(grads)}.")
+        got_norm = _number("the norm it returns", got_norm)
+        if not _close(got_norm, norm, 1e-6):
+            if _close(got_norm, min(norm, max_norm), 1e-6):
+                raise _Fail(
+                    "it returns the norm after clipping: return the norm before, which "
+                    "is what the lecture plots."
+                )
+            raise _Fail(
+                "the norm it returns is not the L2 norm of all gradients together: "
+                "sqrt of the sum of every squared entry of every gradient."
+            )
+        scale = min(1.0, max_norm / norm)
+        for key, value in grads.items():
+            got = _numbers(clipped[key], f"clipped[{key!r}]", value.shape)
+            if np.allclose(got, value * scale):
+                continue
+            if label == "small":
+                raise _Fail(
+                    "gradients already smaller than max_norm were changed: leave them as "
+                    "they are (clip, never scale up)."
+                )
+            each = value * min(1.0, max_norm / np.linalg.norm(value))
+            _known_slip(
+                got,
+                [
+                    (
+                        "each gradient is clipped on its own: scale all of them by the same "
+                        "factor, max_norm / (their joint norm).",
+                        each,
+                    )
+                ],
+                "the large gradients are not scaled by max_norm / norm.",
+            )
+    return (
+        "clip_by_global_norm scales large gradients together, keeps their direction, and "
+        "leaves small ones alone."
+    )
+
+
+@_report
+def check_jacobian_product(jacobian_product):
+    """Lecture 11-0b: dh_T/dh_k as the product of the Jacobians diag(1 - h_i^2) W."""
+    rng = np.random.default_rng(3)
+    hidden, steps = 4, 5
+    W = rng.normal(0, 0.8, (hidden, hidden))
+    hs = np.tanh(rng.normal(0, 1, (steps, hidden)))
+    expected, backwards, plain = np.eye(hidden), np.eye(hidden), np.eye(hidden)
+    for h in hs:
+        expected = (1 - h**2)[:, None] * W @ expected
+        backwards = backwards @ ((1 - h**2)[:, None] * W)
+        plain = W @ plain
+    transposed = np.eye(hidden)
+    for h in hs:
+        transposed = (1 - h**2)[:, None] * W.T @ transposed
+    got = _attempt(jacobian_product, "jacobian_product", W.copy(), hs.copy())
+    got = _numbers(got, "jacobian_product(W, hs)", (hidden, hidden))
+    if not np.allclose(got, expected):
+        _known_slip(
+            got,
+            [
+                (
+                    "the product is in the wrong order: the Jacobian of the last step is on the "
+                    "left, J = D_T W ... D_{k+1} W.",
+                    backwards,
+                ),
+                ("the product leaves out tanh': each step's Jacobian is diag(1 - h_i^2) W.", plain),
+                ("it uses W.T: dh_i/dh_{i-1} = diag(1 - h_i^2) W.", transposed),
+            ],
+            "jacobian_product(W, hs) is not D_T W ... D_{k+1} W with D_i = diag(1 - h_i^2).",
+        )
+    return "jacobian_product multiplies the steps' Jacobians diag(1 - h_i^2) W in the right order."
+
+
+@_report
+def check_lstm_step(lstm_step):
+    """Lecture 11-0c: one LSTM step with Keras' weights (gate blocks i, f, c, o)."""
+    from .numpy_rnn import sigmoid
+
+    rng = np.random.default_rng(4)
+    batch, n, m = 2, 3, 4
+    x, h, c = (
+        rng.normal(0, 1, (batch, n)),
+        rng.normal(0, 0.5, (batch, m)),
+        rng.normal(0, 1, (batch, m)),
+    )
+    kernel, recurrent = rng.normal(0, 0.7, (n, 4 * m)), rng.normal(0, 0.7, (m, 4 * m))
+    bias = rng.normal(0, 0.5, 4 * m)
+    z = x @ kernel + h @ recurrent + bias
+    blocks = np.split(z, 4, axis=-1)
+
+    def step(i, f, g, o, tanh_c=True, input_gate=True):
+        i, f, g, o = sigmoid(blocks[i]), sigmoid(blocks[f]), np.tanh(blocks[g]), sigmoid(blocks[o])
+        new_c = f * c + (i * g if input_gate else g)
+        return (o * np.tanh(new_c) if tanh_c else o * new_c), new_c
+
+    expected_h, expected_c = step(0, 1, 2, 3)
+    answer = _attempt(
+        lstm_step,
+        "lstm_step",
+        x.copy(),
+        h.copy(),
+        c.copy(),
+        kernel.copy(),
+        recurrent.copy(),
+        bias.copy(),
+    )
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise _Fail("lstm_step should return the new states: return h, c.")
+    got_h = _numbers(answer[0], "the new h", (batch, m))
+    got_c = _numbers(answer[1], "the new c", (batch, m))
+    if np.allclose(got_h, expected_h) and np.allclose(got_c, expected_c):
+        return "lstm_step computes the gates, the new cell state and the new hidden state as Keras."
+    if np.allclose(got_h, expected_c) and np.allclose(got_c, expected_h):
+        raise _Fail("h and c are swapped: return h, c in that order.")
+    slips = [
+        (
+            "the gate blocks are in the wrong order: Keras stores them as i, f, c (candidate), o.",
+            step(*order),
+        )
+        for order in [(1, 0, 2, 3), (0, 1, 3, 2), (0, 2, 1, 3), (3, 1, 2, 0)]
+    ]
+    slips += [
+        ("h = o * c is missing the tanh: h = o * tanh(c).", step(0, 1, 2, 3, tanh_c=False)),
+        (
+            "the input gate is missing: c = f * c + i * candidate.",
+            step(0, 1, 2, 3, input_gate=False),
+        ),
+    ]
+    for hint, (wrong_h, wrong_c) in slips:
+        if np.allclose(got_h, wrong_h) and np.allclose(got_c, wrong_c):
+            raise _Fail(hint)
+    if np.allclose(got_c, expected_c):
+        raise _Fail("c is right but h is not: h = o * tanh(c) with the new c.")
+    raise _Fail(
+        "the new c is not f * c + i * candidate: compute z = x @ kernel + h @ "
+        "recurrent_kernel + bias, then split it into i, f, candidate, o."
+    )
+
+
+def _whole_count(function, name, *args):
+    value = _attempt(function, name, *args)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise _Fail(f"{name}{args} is {value!r}: return a whole number (an int).")
+    return int(value)
+
+
+@_report
+def check_param_counts(lstm_params, gru_params):
+    """Lecture 11-0c: parameter counts of Keras' LSTM and GRU (reset_after=True) layers."""
+    for n, m in [(3, 8), (28, 128), (300, 100), (1, 1)]:
+        lstm = _whole_count(lstm_params, "lstm_params", n, m)
+        if lstm != 4 * (n * m + m * m + m):
+            if lstm == 4 * (n * m + m * m):
+                raise _Fail(
+                    "lstm_params leaves out the biases: each of the 4 blocks has m of them."
+                )
+            if lstm == n * m + m * m + m:
+                raise _Fail("lstm_params counts one block: an LSTM has 4 (i, f, candidate, o).")
+            raise _Fail(
+                f"lstm_params({n}, {m}) = {lstm:,} is not an LSTM's count: 4 blocks of "
+                "input weights, recurrent weights and biases."
+            )
+        gru = _whole_count(gru_params, "gru_params", n, m)
+        if gru != 3 * (n * m + m * m + 2 * m):
+            if gru == 3 * (n * m + m * m + m):
+                raise _Fail(
+                    "gru_params has one bias per block: Keras' default reset_after=True "
+                    "gives each of the 3 blocks two, an input and a recurrent bias."
+                )
+            raise _Fail(
+                f"gru_params({n}, {m}) = {gru:,} is not a GRU's count: 3 blocks of input "
+                "weights, recurrent weights and two biases."
+            )
+    return "lstm_params and gru_params give Keras' counts for any input and layer size."
+
+
+def _lstm_stack_total(input_size, hidden_size, layer_size, output_size):
+    first = 4 * (input_size * hidden_size + hidden_size**2 + hidden_size)
+    others = (layer_size - 1) * 4 * (2 * hidden_size**2 + hidden_size)
+    return first + others + hidden_size * output_size + output_size
+
+
+@_report
+def check_lstm_stack(build_stack):
+    """Lecture 11-0d: build_stack(input_size, hidden_size, layer_size, output_size) is a Keras
+    model of `layer_size` stacked LSTMs and a Dense layer, reading (batch, steps, input_size)."""
+    for sizes in [(28, 128, 2, 10), (8, 16, 3, 5), (5, 12, 1, 3)]:
+        input_size, hidden_size, layer_size, output_size = sizes
+        model = _attempt(build_stack, "build_stack", *sizes)
+        if not callable(model) or not hasattr(model, "layers"):
+            raise _Fail(
+                f"build_stack{sizes} returned a {type(model).__name__}: return the Keras model."
+            )
+        try:
+            out = np.asarray(model(np.zeros((2, 7, input_size), dtype="float32")))
+        except Exception as error:
+            raise _Fail(
+                f"the model of build_stack{sizes} cannot read a batch of 2 sequences of 7 "
+                f"steps of {input_size} features ({type(error).__name__}): start it with "
+                "keras.Input(shape=(None, input_size))."
+            ) from None
+        if out.shape != (2, output_size):
+            raise _Fail(
+                f"the model of build_stack{sizes} outputs shape {out.shape} for 2 "
+                f"sequences; it should be (2, {output_size}): one score per class, from "
+                "the last step only."
+            )
+        lstms = [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
+        if len(lstms) != layer_size:
+            raise _Fail(
+                f"build_stack{sizes} has {len(lstms)} LSTM layers; it should have "
+                f"layer_size = {layer_size}."
+            )
+        if any(layer.units != hidden_size for layer in lstms):
+            raise _Fail(f"every LSTM should have hidden_size = {hidden_size} units.")
+        sequences = [bool(layer.return_sequences) for layer in lstms]
+        if sequences != [True] * (layer_size - 1) + [False]:
+            raise _Fail(
+                "every LSTM but the last must return_sequences=True (the next LSTM reads "
+                "a sequence); the last returns its final state only."
+            )
+        total = model.count_params()
+        if total != _lstm_stack_total(*sizes):
+            raise _Fail(
+                f"build_stack{sizes} has {total:,} parameters, not "
+                f"{_lstm_stack_total(*sizes):,}: LSTMs and one Dense(output_size) only."
+            )
+    return "build_stack stacks any number of LSTMs, each but the last returning its sequence."
+
+
+@_report
+def check_stack_params(stack_params):
+    """Lecture 11-0d: the parameter count of the stacked LSTM model, from its four sizes."""
+    for sizes in [(28, 128, 2, 10), (8, 16, 3, 5), (5, 12, 1, 3), (28, 64, 4, 10)]:
+        got = _whole_count(stack_params, "stack_params", *sizes)
+        expected = _lstm_stack_total(*sizes)
+        if got == expected:
+            continue
+        input_size, hidden_size, layer_size, output_size = sizes
+        same_input = layer_size * 4 * (input_size * hidden_size + hidden_size**2 + hidden_size)
+        if got == same_input + hidden_size * output_size + output_size:
+            raise _Fail(
+                "every LSTM after the first reads the previous LSTM's hidden_size outputs, "
+                "not input_size features."
+            )
+        if got == expected - hidden_size * output_size - output_size:
+            raise _Fail(
+                "the Dense layer is missing: hidden_size * output_size weights and "
+                "output_size biases."
+            )
+        raise _Fail(f"stack_params{sizes} = {got:,}: the model has {expected:,} parameters.")
+    return "stack_params counts the stacked LSTMs and the Dense layer for any sizes."
+
+
+def _pad_rows(sequences, maxlen, padding, truncating):
+    rows = []
+    for s in sequences:
+        s = list(s)
+        if len(s) > maxlen:
+            s = s[:maxlen] if truncating == "post" else s[-maxlen:]
+        zeros = [0] * (maxlen - len(s))
+        rows.append(s + zeros if padding == "post" else zeros + s)
+    return np.array(rows)
+
+
+@_report
+def check_first_four(first_four):
+    """Lab 11-1: first_four(sequences) keeps each sequence's first 4 ids, zeros after them."""
+    sequences = [[5, 3, 8, 2, 9, 4], [7, 1], [6, 6, 2, 3], [4]]
+    got = _attempt(first_four, "first_four", [list(s) for s in sequences])
+    got = _numbers(got, "first_four(sequences)", (4, 4))
+    if np.array_equal(got, _pad_rows(sequences, 4, "post", "post")):
+        return "first_four pads after the words and keeps the first 4 of a longer sequence."
+    slips = [
+        (
+            "a long sequence lost its first words: truncating='post' keeps the first maxlen ids.",
+            _pad_rows(sequences, 4, "post", "pre"),
+        ),
+        (
+            "the zeros are before the words: padding='post' puts them after.",
+            _pad_rows(sequences, 4, "pre", "post"),
+        ),
+        (
+            "the zeros are before the words and the first words were cut: use padding='post' and "
+            "truncating='post'.",
+            _pad_rows(sequences, 4, "pre", "pre"),
+        ),
+    ]
+    _known_slip(
+        got,
+        slips,
+        "first_four should be pad_sequences(sequences, maxlen=4, ...) with the "
+        "zeros after the words and the first 4 ids of a longer sequence kept.",
+    )
+
+
+_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+
+def _word_index(sentences, lower=True, filters=_FILTERS, by_count=True, first=2):
+    words = []
+    for sentence in sentences:
+        text = sentence.lower() if lower else sentence
+        text = text.translate({ord(ch): " " for ch in filters})
+        words += text.split()
+    counts = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    order = sorted(counts, key=lambda w: -counts[w]) if by_count else list(counts)
+    return {word: i for i, word in enumerate(order, first)}
+
+
+@_report
+def check_word_index(build_word_index):
+    """Lab 11-1: build_word_index(sentences) is the word_index of Tokenizer(oov_token='<OOV>')."""
+    sentences = ["The cat sat on the mat.", "A dog ate the cat!", "The dog, a cat."]
+    got = _attempt(build_word_index, "build_word_index", list(sentences))
+    if not isinstance(got, dict):
+        raise _Fail(
+            f"build_word_index returned a {type(got).__name__}: return a dict from word to index."
+        )
+    expected = {"<OOV>": 1, **_word_index(sentences)}
+    if got == expected:
+        return "build_word_index gives the Tokenizer's word_index: <OOV> first, then by frequency."
+    if got == _word_index(sentences, first=1):
+        raise _Fail(
+            "there is no '<OOV>' entry: it comes first, with index 1, and the words start at 2."
+        )
+    if got.get("<OOV>") == 0 or 0 in got.values():
+        raise _Fail("an index is 0: Keras keeps 0 for padding, so <OOV> is 1 and words start at 2.")
+    slips = [
+        (
+            "the words are not lower-cased: 'The' and 'the' must be one word.",
+            _word_index(sentences, lower=False),
+        ),
+        (
+            "punctuation is still attached ('mat.', 'cat!'): remove the Tokenizer's filters first.",
+            _word_index(sentences, filters=""),
+        ),
+        (
+            "the words are numbered in the order they first appear: the most frequent comes first "
+            "(ties keep that order).",
+            _word_index(sentences, by_count=False),
+        ),
+    ]
+    for hint, wrong in slips:
+        if got == {"<OOV>": 1, **wrong}:
+            raise _Fail(hint)
+    raise _Fail(
+        "build_word_index does not give the Tokenizer's word_index: compare it with "
+        "Tokenizer(oov_token='<OOV>') fitted on the same sentences."
+    )
+
+
+def _kept_softmax(logits, temperature, top_k):
+    z = logits / temperature
+    probs = np.exp(z - z.max())
+    if top_k is not None:
+        probs[np.argsort(-logits)[top_k:]] = 0.0
+    return probs / probs.sum()
+
+
+@_report
+def check_sample_next(sample_next):
+    """Lab 11-2: sample_next(logits, temperature, top_k, rng) draws one id from
+    softmax(logits / temperature), restricted to the top_k likeliest ids (None: all of them)."""
+    logits = np.array([2.0, 1.0, 0.2, -0.5, 1.6, -1.0])
+    for _ in range(5):
+        drawn = _attempt(
+            sample_next, "sample_next", logits.copy(), 1.0, 1, np.random.default_rng(_)
+        )
+        if isinstance(drawn, bool) or not isinstance(drawn, (int, np.integer)):
+            raise _Fail(
+                f"sample_next returned {drawn!r}: return one id, an int (e.g. "
+                "int(rng.choice(...)))."
+            )
+        if drawn != 0:
+            raise _Fail("with top_k=1 only the likeliest id may be drawn.")
+    first = [
+        _attempt(sample_next, "sample_next", logits.copy(), 0.8, 3, np.random.default_rng(7))
+        for _ in range(20)
+    ]
+    again = [
+        _attempt(sample_next, "sample_next", logits.copy(), 0.8, 3, np.random.default_rng(7))
+        for _ in range(20)
+    ]
+    if first != again:
+        raise _Fail(
+            "the same rng seed gave other draws: draw with the rng you are given "
+            "(rng.choice or rng.random), not np.random."
+        )
+    draws = 4000
+    for temperature, top_k in [(0.5, 3), (2.0, None), (1.0, 4)]:
+        rng = np.random.default_rng(11)
+        ids = [
+            int(_attempt(sample_next, "sample_next", logits.copy(), temperature, top_k, rng))
+            for _ in range(draws)
+        ]
+        if min(ids) < 0 or max(ids) >= len(logits):
+            raise _Fail(
+                f"sample_next drew id {max(ids) if max(ids) >= 0 else min(ids)}, but "
+                f"there are {len(logits)} ids (0 to {len(logits) - 1})."
+            )
+        seen = np.bincount(ids, minlength=len(logits)) / draws
+        expected = _kept_softmax(logits, temperature, top_k)
+        if np.abs(seen - expected).max() <= 0.035:
+            continue
+        where = f"with temperature={temperature}, top_k={top_k}"
+        kept = expected > 0
+        if np.any(seen[~kept] > 0):
+            raise _Fail(
+                f"{where} it drew ids outside the {top_k} likeliest: set the others' "
+                "probability to 0 (and renormalise) before drawing."
+            )
+        candidates = [
+            (
+                "the temperature multiplies the logits: divide them by it (below 1 sharpens).",
+                _kept_softmax(logits * temperature, 1.0, top_k),
+            ),
+            (
+                "the temperature is ignored: draw from softmax(logits / temperature).",
+                _kept_softmax(logits, 1.0, top_k),
+            ),
+            (
+                "it draws in proportion to the logits' ranks or values, not to softmax(logits / "
+                "temperature).",
+                np.full(len(logits), 1 / len(logits)),
+            ),
+        ]
+        best = min(candidates, key=lambda c: np.abs(seen - c[1]).max())
+        if np.abs(seen - best[1]).max() <= 0.035:
+            raise _Fail(f"{where}: {best[0]}")
+        raise _Fail(
+            f"{where} the draws' frequencies are not softmax(logits / temperature) over "
+            "the top_k likeliest ids, renormalised."
+        )
+    return "sample_next draws from softmax(logits / temperature) over the top_k ids, with the rng."
+
+
+class _CountingModel:
+    """A Keras model that counts the time steps it is given (the ids' last axis), by call or by
+    predict: a stateful loop feeds each character once."""
+
+    def __init__(self, model):
+        self._model, self.steps, self.carried = model, 0, True
+        self._returned = None  # the states the last call returned
+
+    def _count(self, inputs, outputs):
+        ids = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        self.steps += int(np.shape(ids)[-1])
+        given = [np.asarray(s) for s in inputs[1:]] if isinstance(inputs, (list, tuple)) else []
+        if self._returned is not None and not (
+            len(given) == len(self._returned)
+            and all(np.allclose(a, b, atol=1e-6) for a, b in zip(given, self._returned))
+        ):
+            self.carried = False
+        self._returned = [np.asarray(s) for s in outputs[1:]]
+        return outputs
+
+    def __call__(self, inputs, *args, **kwargs):
+        return self._count(inputs, self._model(inputs, *args, **kwargs))
+
+    def predict(self, inputs, *args, **kwargs):
+        return self._count(inputs, self._model.predict(inputs, *args, **kwargs))
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def _greedy_steps(step_model, seed_ids, n, carry=True):
+    """Greedy ids from a one-step model ([ids, *states] -> [logits, *states])."""
+    zeros = [np.zeros((1, int(s.shape[-1])), "float32") for s in step_model.inputs[1:]]
+    outputs = step_model([np.array([seed_ids]), *zeros])
+    new = []
+    for _ in range(n):
+        logits, states = np.asarray(outputs[0]), [np.asarray(s) for s in outputs[1:]]
+        new.append(int(logits[0, -1].argmax()))
+        outputs = step_model([np.array([[new[-1]]]), *(states if carry else zeros)])
+    return new
+
+
+@_report
+def check_greedy_loop(generate_greedy, step_model):
+    """Lab 11-2: generate_greedy(step_model, seed_ids, n_chars) returns n_chars greedy ids,
+    feeding each character to the one-step model once and carrying its states."""
+    inputs = getattr(step_model, "inputs", None)
+    if not inputs or len(inputs) < 2 or len(getattr(step_model, "outputs", [])) != len(inputs):
+        raise _Fail(
+            "step_model should be the one-step model built above: inputs [ids, h, c], "
+            "outputs [logits, h, c]."
+        )
+    seed_ids, n = [5, 9, 1, 7, 2], 25
+    expected = _greedy_steps(step_model, seed_ids, n)
+    counting = _CountingModel(step_model)
+    got = _attempt(generate_greedy, "generate_greedy", counting, list(seed_ids), n)
+    try:
+        got = [int(i) for i in got]
+    except (TypeError, ValueError):
+        raise _Fail(
+            f"generate_greedy returned a {type(got).__name__}: return a list of the new ids."
+        ) from None
+    if got[: len(seed_ids)] == seed_ids and len(got) == len(seed_ids) + n:
+        raise _Fail("it returns the seed too: return only the n_chars new ids.")
+    if len(got) != n:
+        raise _Fail(
+            f"generate_greedy(step_model, seed_ids, {n}) returned {len(got)} ids; it "
+            f"should return {n}."
+        )
+    not_carried = _Fail(
+        "the states are not carried: pass the h and c the last call returned as "
+        "the next call's initial state."
+    )
+    if counting.steps <= len(seed_ids) + n and not counting.carried:
+        raise not_carried
+    if got != expected:
+        if got == _greedy_steps(step_model, seed_ids, n, carry=False):
+            raise not_carried
+        wrong = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        raise _Fail(
+            f"the ids differ from greedy decoding's from the {wrong + 1}th on: take the "
+            "argmax of the last step's logits and feed that id next."
+        )
+    if counting.steps > len(seed_ids) + n:
+        raise _Fail(
+            f"it fed the model {counting.steps} characters for {n} new ones after a seed "
+            f"of {len(seed_ids)}: feed only the new character and carry the states, so "
+            "each character costs one step."
+        )
+    return "generate_greedy feeds each character once and carries the states between calls."
+
+
+@_report
+def check_line_ngrams(line_ngrams):
+    """Lab 11-2b: line_ngrams(token_list) gives the line's first 2 ids, its first 3, ..., all."""
+    for tokens in [[4, 8, 15, 16, 23], [7, 3], [9]]:
+        got = _attempt(line_ngrams, "line_ngrams", list(tokens))
+        try:
+            got = [[int(i) for i in gram] for gram in got]
+        except (TypeError, ValueError):
+            raise _Fail("line_ngrams should return a list of lists of ids.") from None
+        expected = [tokens[: i + 1] for i in range(1, len(tokens))]
+        if got == expected:
+            continue
+        if got == [tokens[: i + 1] for i in range(len(tokens))]:
+            raise _Fail(
+                "it includes the first word alone: a sequence needs at least one "
+                "predictor and a label, so start with the first two words."
+            )
+        if got == [tokens[i:] for i in range(len(tokens) - 1)]:
+            raise _Fail(
+                "it gives the line's endings: give its beginnings, tokens[:2], tokens[:3], "
+                "and so on."
+            )
+        if got == [tokens[:i] for i in range(1, len(tokens))]:
+            raise _Fail("the last sequence misses the line's last word: go up to the whole line.")
+        raise _Fail(f"line_ngrams({tokens}) should be {expected}.")
+    return "line_ngrams gives each line's beginnings of 2 words and more, as the slides' loop."
+
+
+@_report
+def check_predictors_and_labels(split_xy):
+    """Lab 11-2b: split_xy(padded) gives the predictors (all columns but the last) and the
+    labels (the last column)."""
+    padded = np.array([[0, 0, 3, 7], [0, 5, 2, 9], [4, 1, 6, 8]])
+    answer = _attempt(split_xy, "split_xy", padded.copy())
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise _Fail("split_xy should return two arrays: return predictors, labels.")
+    predictors = np.asarray(answer[0])
+    labels = np.asarray(answer[1])
+    if (
+        labels.ndim == 2
+        and labels.shape[0] == 3
+        and labels.shape[1] > 1
+        and np.array_equal(labels.argmax(axis=-1), padded[:, -1])
+    ):
+        raise _Fail(
+            "the labels are one-hot: keep them as ids (the model uses "
+            "sparse_categorical_crossentropy)."
+        )
+    if predictors.shape != (3, 3):
+        raise _Fail(
+            f"the predictors have shape {predictors.shape}: all columns but the last, (3, 3) here."
+        )
+    if labels.shape != (3,):
+        raise _Fail(f"the labels have shape {labels.shape}: the last column, one id per row.")
+    if np.array_equal(labels, padded[:, 0]):
+        raise _Fail(
+            "the labels are the first column: with pre-padding that is mostly zeros. The "
+            "label is the last id."
+        )
+    if not (np.array_equal(predictors, padded[:, :-1]) and np.array_equal(labels, padded[:, -1])):
+        raise _Fail("the predictors should be padded[:, :-1] and the labels padded[:, -1].")
+    return "split_xy gives the predictors and the last id of every sequence as its label."
