@@ -481,3 +481,91 @@ def test_the_generator_needs_a_model_and_a_char_vocab():
         CharGenerator("model.keras", VOCAB)
     with pytest.raises(TypeError, match="vocab must be the utils.CharVocab"):
         CharGenerator(_model([keras.layers.LSTM]), list("abc"))
+
+
+def _log_softmax(z):
+    z = np.asarray(z, dtype=np.float64)
+    return z - z.max() - np.log(np.exp(z - z.max()).sum())
+
+
+def _every_continuation(generator, seed, length, stop=None):
+    """(text, log-probability) of every continuation up to `length` characters, by brute force."""
+    out, frontier = [], [("", 0.0)]
+    for _ in range(length):
+        grown = []
+        for text, logp in frontier:
+            log_probs = _log_softmax(generator.next_logits(seed + text))
+            for i, char in enumerate(VOCAB.chars):
+                item = (text + char, logp + log_probs[i])
+                (out if char == stop else grown).append(item)
+        frontier = grown
+    return out + frontier
+
+
+def test_char_beam_search_finds_the_likeliest_continuations(generator):
+    exact = sorted(_every_continuation(generator, "ab", 3), key=lambda c: -c[1])
+    width = len(exact)  # a beam as wide as every continuation: beam search is then exact
+    found = generator.beam_search("ab", 3, width=width, alpha=0)
+    assert [t for t, _, _ in found] == ["ab" + t for t, _ in exact]
+    np.testing.assert_allclose([lp for _, lp, _ in found], [lp for _, lp in exact])
+    # width 1 is greedy decoding
+    ((greedy, _, _),) = generator.beam_search("ab", 7, width=1)
+    assert greedy == generator.generate("ab", 7, greedy=True)
+    # a narrow beam keeps `width` candidates, each no less likely than greedy's
+    narrow = generator.beam_search("ab", 7, width=4, alpha=0)
+    assert len(narrow) == 4 and narrow[0][1] >= generator.beam_search("ab", 7, width=1)[0][1]
+
+
+def test_char_beam_search_stops_at_the_stop_character_and_normalises_length(generator):
+    exact = _every_continuation(generator, "ab", 3, stop="\n")
+    for alpha in (0.0, 0.7, 1.0):
+        expected = sorted(exact, key=lambda c: -c[1] / len(c[0]) ** alpha)
+        found = generator.beam_search("ab", 3, width=len(exact), stop="\n", alpha=alpha)
+        assert [t for t, _, _ in found] == ["ab" + t for t, _ in expected]
+        assert all("\n" not in t[2:-1] for t, _, _ in found)  # a beam ends at its stop
+        np.testing.assert_allclose(
+            [s for _, _, s in found], [lp / len(t) ** alpha for t, lp in expected]
+        )
+
+
+def test_word_beam_search_is_exact_when_wide_and_greedy_when_narrow(word_setup):
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    generator = WordGenerator(model, tokenizer, max_sequence_len=6)
+    seed = WORD_LINES[0].split()[0]
+    ((greedy, _, _),) = generator.beam_search(seed, 4, width=1)
+    assert greedy == generator.generate(seed, 4, greedy=True)
+    ids = tokenizer.texts_to_sequences([seed])[0]
+    words = range(1, len(tokenizer.word_index) + 1)
+    # padding (id 0) is never a word: the words' probabilities are renormalised without it
+    first = _log_softmax(generator.next_logits([ids])[0][1:])
+    exact = []
+    for a in words:
+        second = _log_softmax(generator.next_logits([ids + [a]])[0][1:])
+        exact += [((a, b), first[a - 1] + second[b - 1]) for b in words]
+    exact.sort(key=lambda c: -c[1])
+    found = generator.beam_search(seed, 2, width=len(exact))
+    # the same candidates, in the order of their log-probabilities (the model's float32 scores
+    # make near-ties, so compare the values, each at its own text)
+    by_text = {" ".join([seed] + [tokenizer.index_word[i] for i in t]): lp for t, lp in exact}
+    assert sorted(t for t, _, _ in found) == sorted(by_text)
+    np.testing.assert_allclose([lp for _, lp, _ in found], [lp for _, lp in exact], atol=1e-5)
+    np.testing.assert_allclose(
+        [lp for _, lp, _ in found], [by_text[t] for t, _, _ in found], atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"width": 0}, ValueError, "width"),
+        ({"width": 2.5}, TypeError, "width"),
+        ({"alpha": -1}, ValueError, "alpha"),
+        ({"stop": "ab"}, ValueError, "one character"),
+        ({"stop": "Z"}, ValueError, "Z"),
+    ],
+)
+def test_beam_search_bad_settings_are_clear_errors(generator, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        generator.beam_search("ab", 3, **kwargs)

@@ -150,6 +150,34 @@ class CharGenerator:
         texts = [seed_text + self.vocab.decode(row) for row in np.array(generated, int).T]
         return texts[0] if n_samples is None else texts
 
+    def beam_search(self, seed_text, length, width=5, stop=None, alpha=0.7):
+        """The `width` likeliest continuations of `seed_text` by beam search, best first, as
+        (text, log-probability, score) tuples.
+
+        Each continuation has at most `length` characters; with `stop` (a character, e.g. '\\n')
+        a beam that writes it ends there, so continuations differ in length. They are ranked by
+        log-probability / (number of characters) ** `alpha`: with `alpha=0` by the total
+        log-probability, which favours short ones (every character costs probability), with
+        `alpha=1` by the mean per character. Greedy decoding is `width=1`.
+        """
+        args.string("seed_text", seed_text, "ROMEO:")
+        _check_beam("length", length, width, alpha)
+        stop_id = None
+        if stop is not None:
+            args.string("stop", stop, "\\n")
+            if len(stop) != 1:
+                raise ValueError(f"stop must be one character, e.g. '\\n', got {stop!r}.")
+            stop_id = int(self.vocab.encode(stop)[0])
+        self._read()
+        logits, states = self._run(self.vocab.encode(seed_text)[None], [None] * len(self.layers))
+
+        def advance(tokens, states, origin):
+            kept = [None if s is None else _rows(s, origin) for s in states]
+            return self._run(tokens[:, -1:], kept)
+
+        found = _beam_search(logits, states, advance, width, length, stop_id, alpha)
+        return [(seed_text + self.vocab.decode(t), lp, score) for t, lp, score in found]
+
     def next_logits(self, text):
         """The model's scores (logits) for the character that follows `text`."""
         args.string("text", text, "ROMEO:")
@@ -262,6 +290,32 @@ class WordGenerator:
         texts = [" ".join([seed_text] + [index_word[i] for i in row[len(ids) :]]) for row in tokens]
         return texts[0] if n_samples is None else texts
 
+    def beam_search(self, seed_text, n_words, width=5, alpha=0.7):
+        """The `width` likeliest continuations of `seed_text` by `n_words` words, by beam search,
+        best first, as (text, log-probability, score) tuples; score = log-probability /
+        n_words ** `alpha` (all have the same length here). Greedy decoding is `width=1`."""
+        args.string("seed_text", seed_text, "the cat")
+        _check_beam("n_words", n_words, width, alpha)
+        ids = self.tokenizer.texts_to_sequences([seed_text])[0]
+        if not ids:
+            raise ValueError(
+                f"none of the words of {seed_text!r:.60} is in the tokenizer's vocabulary, so the "
+                "model has nothing to start from: use words of the training text."
+            )
+
+        def advance(tokens, memory, origin):
+            logits = self.next_logits([ids + list(row) for row in tokens])
+            logits[:, 0] = -np.inf  # 0 is padding, not a word
+            return logits, memory
+
+        first, _ = advance(np.zeros((1, 0), dtype=np.int64), None, None)
+        found = _beam_search(first, None, advance, width, n_words, None, alpha)
+        index_word = self.tokenizer.index_word
+        return [
+            (" ".join([seed_text] + [index_word[i] for i in t]), lp, score)
+            for t, lp, score in found
+        ]
+
     def next_logits(self, windows):
         """The model's log-probabilities of the next word, one row per window of word ids."""
         if isinstance(windows, (str, bytes)) or not all(
@@ -281,6 +335,59 @@ class WordGenerator:
             with np.errstate(divide="ignore"):
                 scores = np.log(scores)
         return scores
+
+
+def _check_beam(count_name, count, width, alpha):
+    args.whole(count_name, count, minimum=1)
+    args.whole("width", width, minimum=1)
+    args.real("alpha", alpha, low=0)
+    if count * width > MAX_TOKENS:
+        raise ValueError(
+            f"{count_name} x width = {count * width:,} tokens is more than one call makes "
+            f"({MAX_TOKENS:,}): ask for fewer."
+        )
+
+
+def _beam_search(logits, memory, advance, width, length, stop=None, alpha=0.7):
+    """Beam search from the first step's `logits` (1, vocab) and the model's `memory`.
+
+    `advance(tokens, memory, origin)` feeds the beams' new tokens (each row: a beam's tokens so
+    far; `origin`: the row of the previous beams each one continues) and returns the next logits
+    and memory. At each step the `width` likeliest continuations of all beams are kept; one that
+    ends in the token `stop` is finished there. Returns (tokens, log-probability, score) for up to
+    `width` candidates, best first, ranked by score = log-probability / len(tokens) ** alpha.
+    """
+    tokens, logp, finished = np.zeros((1, 0), dtype=np.int64), np.zeros(1), []
+    for step in range(length):
+        z = np.asarray(logits, dtype=np.float64)
+        z = z - z.max(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            log_probs = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        total = (logp[:, None] + log_probs).ravel()
+        order = np.argsort(-total, kind="stable")[: 2 * width]  # enough to keep `width` going
+        keep = []
+        for index in order:
+            origin, token = divmod(int(index), log_probs.shape[1])
+            if not np.isfinite(total[index]):
+                break
+            if token == stop:
+                finished.append((np.append(tokens[origin], token), total[index]))
+            elif len(keep) < width:
+                keep.append((origin, token, total[index]))
+        if not keep:
+            tokens = np.zeros((0, tokens.shape[1] + 1), dtype=np.int64)
+            break
+        origin = np.array([k[0] for k in keep])
+        tokens = np.concatenate([tokens[origin], [[k[1]] for k in keep]], axis=1)
+        logp = np.array([k[2] for k in keep])
+        if step < length - 1:
+            logits, memory = advance(tokens, memory, origin)
+    candidates = finished + list(zip(tokens, logp))
+    ranked = sorted(
+        ((list(map(int, t)), float(lp), float(lp) / len(t) ** alpha) for t, lp in candidates),
+        key=lambda c: -c[2],
+    )
+    return ranked[:width]
 
 
 def _repeating_words(tokens, n):
@@ -371,6 +478,11 @@ def _runnable_layers(model, vocab_size):
     if not any(kind in ("lstm", "gru") for kind, _ in layers):
         raise ValueError("the model has no LSTM or GRU layer: there is no state to carry.")
     return layers
+
+
+def _rows(state, origin):
+    """A layer's state (an array, or a tuple of arrays such as (h, c)) for the rows `origin`."""
+    return tuple(s[origin] for s in state) if isinstance(state, tuple) else state[origin]
 
 
 def _weights(layer):
