@@ -2,6 +2,11 @@
 wrong answers with a line that names the slip (and an unwritten stub with "not done yet")."""
 
 import math
+import os
+import pathlib
+import shutil
+import tempfile
+import time
 
 import keras
 import numpy as np
@@ -367,3 +372,122 @@ def test_an_unwritten_stub_is_not_done_yet_and_never_a_traceback(check, arity, c
     assert line.startswith("FAIL: not done yet: write the body of ") and line.count("\n") == 1
     check(*["not a function"] * arity)
     assert capsys.readouterr().out.startswith("FAIL: ")
+
+
+def save_text(path, text):
+    path = pathlib.Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def save_elsewhere(path, text):
+    temporary = pathlib.Path(tempfile.mkdtemp(dir=pathlib.Path(path).parent.parent)) / "x.tmp"
+    temporary.write_text(text)
+    shutil.move(temporary, path)
+
+
+def save_and_keep(path, text):
+    temporary = pathlib.Path(path).with_suffix(".tmp")
+    temporary.write_text(text)
+    shutil.copy(temporary, path)
+
+
+def delete_then_write(path, text):
+    os.remove(path)
+    pathlib.Path(path).write_text(text)
+
+
+def copy_then_rename(path, text):
+    temporary = pathlib.Path(path).with_suffix(".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+    (pathlib.Path(path).parent / "backup.json").write_text(text)
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (save_text, None),
+        (lambda path, text: pathlib.Path(path).write_text(text), "writes into the file itself"),
+        (lambda path, text: open(path, "w").write(text), "writes into the file itself"),
+        (save_elsewhere, "another folder"),
+        (save_and_keep, "writes into the file itself"),
+        (delete_then_write, "removes the old file"),
+        (copy_then_rename, "leaves backup.json behind"),
+        (lambda path, text: None, "does not hold the new text"),
+        (lambda path, text: os.remove(path), "the file is gone"),
+        (stub, "not done yet"),
+    ],
+)
+def test_atomic_save_check(answer, phrase):
+    passed, message = checks.check_atomic_save.verdict(answer)
+    if phrase is None:
+        assert passed, message
+    else:
+        assert not passed and phrase in message, message
+
+
+class Timer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+class CumulativeTimer(Timer):
+    def on_train_begin(self, logs=None):
+        self.begin = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.begin)
+
+
+class BatchTimer(Timer):  # times the last batch only
+    def on_train_batch_begin(self, batch, logs=None):
+        self.start = time.perf_counter()
+
+
+class NoList(Timer):
+    def __init__(self):
+        super().__init__()
+        del self.seconds
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+class Unwritten(Timer):
+    def on_epoch_begin(self, epoch, logs=None):
+        raise NotImplementedError()
+
+
+class NotACallback:
+    seconds = []
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (Timer, None),
+        (CumulativeTimer, "add up from the start"),
+        (BatchTimer, "did not see it"),
+        (NoList, "no list `seconds`"),
+        (Unwritten, "not done yet"),
+        (NotACallback, "inherits keras.callbacks.Callback"),
+    ],
+)
+def test_epoch_timer_check(answer, phrase):
+    passed, message = checks.check_epoch_timer.verdict(answer)
+    if phrase is None:
+        assert passed, message
+    else:
+        assert not passed and phrase in message, message

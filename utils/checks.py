@@ -1283,3 +1283,159 @@ def check_predictors_and_labels(split_xy):
     if not (np.array_equal(predictors, padded[:, :-1]) and np.array_equal(labels, padded[:, -1])):
         raise _Fail("the predictors should be padded[:, :-1] and the labels padded[:, -1].")
     return "split_xy gives the predictors and the last id of every sequence as its label."
+
+
+@_report
+def check_atomic_save(save_text):
+    """Lab 11-2c: save_text(path, text) replaces the file at `path` so that a kill at any moment
+    leaves the old file or the new one, never a cut one: a temporary file in the same folder,
+    then os.replace. The check compares the file's inode before and after (a file written in place
+    keeps it) and watches os.replace and os.rename."""
+    import os
+    import pathlib
+    import tempfile
+
+    moves, removed = [], []  # (source, destination) of each os.replace or os.rename; removals
+    real = os.replace, os.rename, os.remove, os.unlink
+
+    def watched(which):
+        def move(src, dst, *args, **kwargs):
+            moves.append((os.path.abspath(src), os.path.abspath(dst)))
+            return which(src, dst, *args, **kwargs)
+
+        return move
+
+    def watched_removal(which):
+        def remove(path, *args, **kwargs):
+            removed.append(os.path.abspath(path))
+            return which(path, *args, **kwargs)
+
+        return remove
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = pathlib.Path(folder) / "history.json"
+        target.write_text('{"loss": [2.1]}', encoding="utf-8")
+        before = target.stat().st_ino
+        new_text = '{"loss": [2.1, 1.8]}'
+        os.replace, os.rename = watched(real[0]), watched(real[1])
+        os.remove, os.unlink = watched_removal(real[2]), watched_removal(real[3])
+        try:
+            _attempt(save_text, "save_text", target, new_text)
+        finally:
+            os.replace, os.rename, os.remove, os.unlink = real
+        if not target.exists():
+            raise _Fail(
+                "after save_text the file is gone: os.replace(temporary, path) puts the new one "
+                "in its place."
+            )
+        if target.read_text(encoding="utf-8") != new_text:
+            raise _Fail(
+                "the file does not hold the new text: write all of it to the temporary file (and "
+                "close it) before os.replace."
+            )
+        if str(target.resolve()) in removed:
+            raise _Fail(
+                "it removes the old file before the new one is in place: a kill in between "
+                "leaves none. Write a temporary file, then os.replace(temporary, path)."
+            )
+        if target.stat().st_ino == before:
+            raise _Fail(
+                "it writes into the file itself: a kill in the middle of the write leaves a cut "
+                "file. Write a temporary file, then os.replace it."
+            )
+        into = [src for src, dst in moves if dst == str(target.resolve())]
+        if not into:
+            raise _Fail(
+                "the new file was not moved into place with os.replace: a kill between removing "
+                "the old file and writing the new one leaves none. Write a temporary file, then "
+                "os.replace(temporary, path)."
+            )
+        if pathlib.Path(into[-1]).parent != target.resolve().parent:
+            raise _Fail(
+                "the temporary file is in another folder: put it beside the file (os.replace is "
+                "only atomic within one file system)."
+            )
+        left = sorted(p.name for p in target.parent.iterdir() if p != target)
+        if left:
+            raise _Fail(f"it leaves {left[0]} behind: os.replace the temporary file.")
+    return "save_text writes a temporary file beside the target and replaces the target with it."
+
+
+@_report
+def check_epoch_timer(timer_class):
+    """Lab 11-2c: timer_class() is a Keras callback whose `seconds` lists each epoch's own time."""
+    import time
+
+    import keras
+
+    if not (isinstance(timer_class, type) and issubclass(timer_class, keras.callbacks.Callback)):
+        raise _Fail(
+            "EpochTimer should be a class that inherits keras.callbacks.Callback: "
+            "class EpochTimer(keras.callbacks.Callback)."
+        )
+    timer = _attempt(timer_class, "EpochTimer")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.random.default_rng(0).normal(size=(2, 64, 4))[0], np.zeros((64, 1))
+
+    def slow_second_epoch(batch, logs):  # epoch 2 takes 0.3 s longer, whatever the machine
+        if slow.epoch == 1 and batch == 0:
+            time.sleep(0.3)
+
+    slow = keras.callbacks.LambdaCallback(on_train_batch_end=slow_second_epoch)
+    slow.epoch = 0
+    follow = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda e, logs: setattr(slow, "epoch", e)
+    )
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)  # traces the step: not timed
+    start = time.perf_counter()
+    try:
+        model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[follow, slow, timer])
+    except NotImplementedError:
+        raise _Fail(
+            "not done yet: write the methods of EpochTimer where it says YOUR CODE HERE, "
+            "then run this check."
+        ) from None
+    except Exception as error:
+        raise _Fail(
+            f"training with an EpochTimer raised {type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200]}"
+        ) from None
+    wall = time.perf_counter() - start
+    seconds = getattr(timer, "seconds", None)
+    if not isinstance(seconds, list):
+        raise _Fail(
+            "the timer has no list `seconds`: set self.seconds = [] in __init__ (after "
+            "super().__init__()) and append each epoch's time to it."
+        )
+    if len(seconds) != 3:
+        raise _Fail(
+            f"after 3 epochs, seconds holds {len(seconds)} values: append one at the end "
+            "of each epoch (on_epoch_end)."
+        )
+    try:
+        seconds = [float(s) for s in seconds]
+    except (TypeError, ValueError):
+        raise _Fail("seconds should hold numbers (time.perf_counter() differences).") from None
+    if min(seconds) < 0 or sum(seconds) > wall + 0.05:
+        if seconds == sorted(seconds) and seconds[-1] <= wall + 0.05:
+            raise _Fail(
+                "the times add up from the start of training: record each epoch's own "
+                "time, from a clock started in on_epoch_begin."
+            )
+        raise _Fail(
+            "the times are not the epochs' durations: start a clock in on_epoch_begin "
+            "and append time.perf_counter() - start in on_epoch_end."
+        )
+    if not seconds[1] >= 0.3 or not seconds[1] > max(seconds[0], seconds[2]):
+        if seconds[2] >= seconds[1] >= seconds[0]:
+            raise _Fail(
+                "the times add up from the start of training: record each epoch's own "
+                "time, from a clock started in on_epoch_begin."
+            )
+        raise _Fail(
+            "the second epoch took 0.3 s longer, but the timer did not see it: time each "
+            "epoch from on_epoch_begin to on_epoch_end."
+        )
+    return "EpochTimer records each epoch's own duration, as a Keras callback."
