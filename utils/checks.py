@@ -1429,7 +1429,7 @@ def check_epoch_timer(timer_class):
             "and append time.perf_counter() - start in on_epoch_end."
         )
     if not seconds[1] >= 0.3 or not seconds[1] > max(seconds[0], seconds[2]):
-        if seconds[2] >= seconds[1] >= seconds[0]:
+        if seconds[1] >= 0.3 and seconds[2] >= seconds[1] >= seconds[0]:
             raise _Fail(
                 "the times add up from the start of training: record each epoch's own "
                 "time, from a clock started in on_epoch_begin."
