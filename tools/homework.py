@@ -119,11 +119,17 @@ def student_version(solution, relpath):
     return nb
 
 
+def student_path(solution_path):
+    """Where the student notebook of `FOLDER/solutions/NAME.ipynb` is: `FOLDER/NAME.ipynb`."""
+    solution_path = pathlib.Path(solution_path)
+    return solution_path.parent.parent / solution_path.name
+
+
 def generate(solution_path, root=None, write=True):
     """Write the student notebook of the solution at `solution_path`; True if it changed."""
     root = pathlib.Path(root or ROOT)
     solution_path = pathlib.Path(solution_path)
-    target = solution_path.parent.parent / solution_path.name
+    target = student_path(solution_path)
     relpath = target.resolve().relative_to(root.resolve()).as_posix()
     student = student_version(nbformat.read(solution_path, as_version=4), relpath)
     new = nbformat.writes(student) + "\n"  # as nbformat.write stores it

@@ -21,7 +21,7 @@ import sys
 import nbformat
 
 from . import ROOT
-from .homework import BEGIN, END, solution_notebooks
+from .homework import BEGIN, END, solution_notebooks, student_path
 from .notebooks import NOTEBOOK_FOLDERS
 
 # the answers and the hidden tests: instructors only
@@ -71,7 +71,7 @@ def leaks(folder, root=None):
     # answer), so its answers are looked for in the notebooks only.
     secrets, notebook_secrets = set(), set()
     for solution in solution_notebooks(root):
-        student = solution.parent.parent / solution.name
+        student = student_path(solution)
         lines = answer_lines(
             nbformat.read(solution, as_version=4), nbformat.read(student, as_version=4)
         )

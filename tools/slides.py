@@ -77,8 +77,9 @@ class JavaScriptMissing(RuntimeError):
 def deck_notebooks(root=None):
     """The notebooks that have decks, in the lecture's order: lectures, labs, then the homework.
     A deck is built from the solution of a notebook that has one (the homework's alone holds the
-    speaker notes; a lecture's or lab's shows its exercises' checks passing); its answers are
-    skipped (see `_is_plumbing`), so the deck shows the tasks. The homework's is not executed."""
+    speaker notes). The decks show the tasks: a lecture's or lab's exercise shows its stub (see
+    `present`), the homework's answers are skipped (see `_is_plumbing`), and checks are skipped.
+    The homework's deck is not executed."""
     return notebooks.source_notebooks(root)
 
 

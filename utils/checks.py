@@ -1044,18 +1044,12 @@ def check_word_index(build_word_index):
     )
 
 
-def _kept_softmax(logits, temperature, top_k):
-    z = logits / temperature
-    probs = np.exp(z - z.max())
-    if top_k is not None:
-        probs[np.argsort(-logits)[top_k:]] = 0.0
-    return probs / probs.sum()
-
-
 @_report
 def check_sample_next(sample_next):
     """Lab 11-2: sample_next(logits, temperature, top_k, rng) draws one id from
     softmax(logits / temperature), restricted to the top_k likeliest ids (None: all of them)."""
+    from .generate import sampling_distribution
+
     logits = np.array([2.0, 1.0, 0.2, -0.5, 1.6, -1.0])
     for _ in range(5):
         drawn = _attempt(
@@ -1094,7 +1088,7 @@ def check_sample_next(sample_next):
                 f"there are {len(logits)} ids (0 to {len(logits) - 1})."
             )
         seen = np.bincount(ids, minlength=len(logits)) / draws
-        expected = _kept_softmax(logits, temperature, top_k)
+        expected = sampling_distribution(logits, temperature, top_k)
         if np.abs(seen - expected).max() <= 0.035:
             continue
         where = f"with temperature={temperature}, top_k={top_k}"
@@ -1107,11 +1101,11 @@ def check_sample_next(sample_next):
         candidates = [
             (
                 "the temperature multiplies the logits: divide them by it (below 1 sharpens).",
-                _kept_softmax(logits * temperature, 1.0, top_k),
+                sampling_distribution(logits * temperature, 1.0, top_k),
             ),
             (
                 "the temperature is ignored: draw from softmax(logits / temperature).",
-                _kept_softmax(logits, 1.0, top_k),
+                sampling_distribution(logits, 1.0, top_k),
             ),
             (
                 "it draws in proportion to the logits' ranks or values, not to softmax(logits / "
