@@ -94,6 +94,8 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.suffix != ".ipynb":
         return None
     folder = collection_path.parent
+    if folder.name == "tests":
+        return True  # tests/run_on_colab.ipynb runs the test suite itself: never run it from it
     if folder.name == "solutions":
         return STUDENT_NOTEBOOKS and folder.parent.name != "homework" or None
     if folder.name == "homework":

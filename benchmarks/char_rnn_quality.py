@@ -6,6 +6,10 @@ nats per character (also bits per character and perplexity). Run by hand, on an 
 machine:
 
     python -m benchmarks.char_rnn_quality --seconds 180
+    python -m benchmarks.char_rnn_quality --seconds 600 --target 1.50   # and the time to 1.50
+
+The learning rate follows the lab's schedule (`--schedule cosine`: from `--learning-rate` down to
+0 along half a cosine over the budget) or stays constant (`--schedule constant`).
 """
 
 import argparse
@@ -21,6 +25,7 @@ from benchmarks.reference import TimeBudget
 
 # The configuration of labs/11-2_char_rnn.ipynb: keep the two in step.
 SEQ_LENGTH, BATCH_SIZE, EMBEDDING_DIM, UNITS, LEARNING_RATE = 64, 32, 32, 256, 4e-3
+SCHEDULE = "cosine"
 VAL_LENGTH = 100  # validation windows: long enough to give the model context
 
 
@@ -40,14 +45,40 @@ def build(cell, vocab_size, learning_rate=LEARNING_RATE):
     return model
 
 
-def main():
+class TargetWatch(keras.callbacks.Callback):
+    """Every `every` training steps, the validation loss; `reached` is (seconds of training,
+    steps, loss) when it first was at most `target`. The evaluations' own time is not counted."""
+
+    def __init__(self, x_val, y_val, target, every):
+        super().__init__()
+        self.x_val, self.y_val, self.target, self.every = x_val, y_val, target, every
+        self.steps, self.reached, self.paused = 0, None, 0.0
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.reached is None and self.steps % self.every == 0:
+            paused = time.perf_counter()
+            loss = self.model.evaluate(self.x_val, self.y_val, batch_size=256, verbose=0)
+            now = time.perf_counter()
+            self.paused += now - paused
+            if loss <= self.target:
+                self.reached = (now - self.start - self.paused, self.steps, loss)
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--cells", nargs="+", default=["LSTM", "GRU"])
     parser.add_argument("--seq-length", type=int, default=SEQ_LENGTH)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
-    args = parser.parse_args()
+    parser.add_argument("--schedule", choices=["cosine", "constant"], default=SCHEDULE)
+    parser.add_argument("--target", type=float, help="also time the first val loss <= target")
+    parser.add_argument("--eval-every", type=int, default=250, help="steps, with --target")
+    args = parser.parse_args(argv)
 
     text = utils.load_shakespeare()
     vocab = utils.CharVocab.from_text(text)
@@ -57,7 +88,10 @@ def main():
     train = utils.window_dataset(ids[:split], length, batch, shift=length, seed=0)
     x_val, y_val = utils.split_windows(ids[split:], VAL_LENGTH)
     print(f"# {platform.machine()}, {utils.environment_report()}")
-    print(f"# windows of {length}, batches of {batch}, Adam learning rate {args.learning_rate}")
+    print(
+        f"# windows of {length}, batches of {batch}, Adam learning rate {args.learning_rate}, "
+        f"{args.schedule}"
+    )
     print(
         "| model | parameters | training steps | characters seen"
         " | val nats/char | bits/char | perplexity |"
@@ -66,14 +100,19 @@ def main():
     for name in args.cells:
         utils.set_seed(0)
         model = build(getattr(keras.layers, name), len(vocab), args.learning_rate)
-        budget = TimeBudget(args.seconds)
+        cosine = args.learning_rate if args.schedule == "cosine" else None
+        budget = TimeBudget(args.seconds, cosine_from=cosine)
+        callbacks = [budget]
+        if args.target is not None:
+            watch = TargetWatch(x_val, y_val, args.target, args.eval_every)
+            callbacks.append(watch)
         start = time.perf_counter()
         model.fit(
             train.repeat(),
             steps_per_epoch=50,
             epochs=10**6,
             verbose=0,
-            callbacks=[budget],
+            callbacks=callbacks,
         )
         seconds = time.perf_counter() - start
         steps = budget.steps
@@ -84,6 +123,18 @@ def main():
             f"| {nats / math.log(2):.3f} | {math.exp(nats):.2f} |",
             flush=True,
         )
+        if args.target is not None:
+            reached = watch.reached
+            print(
+                f"# {name}: val loss {args.target} "
+                + (
+                    f"first reached after {reached[0]:.0f} s of training ({reached[1]:,} steps, "
+                    f"{reached[2]:.3f}; checked every {args.eval_every} steps)"
+                    if reached
+                    else f"not reached in {seconds:.0f} s"
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,19 @@
-"""Generation speed: the slides' loop against the stateful one-step generator, same LSTM(256) model.
+"""Generation speed: `utils.CharGenerator` beside the TensorFlow tutorial's one-step generator and
+the slides-style loop, on the same LSTM(256) model, for one text and for a batch of 64.
 
-The slides' loop calls `model.predict` on the whole text so far for every new character, so each
-character costs more than the one before. `utils.CharGenerator` carries the LSTM's (h, c) and does
-one step per character. Both run the same model (its weights do not change the speed):
+- The slides-style loop calls `model.predict` on the whole text so far for every new character
+  (the slides' word loop, written for characters): each character costs more than the one before.
+- The tutorial's `OneStep` (`benchmarks.reference.TutorialOneStep`): a `tf.function` that runs the
+  model on the newest character, carrying the LSTM's (h, c) with `return_state` / `initial_state`,
+  and draws with `tf.random.categorical`. This is the peer a reader would use instead.
+- `utils.CharGenerator`: the NumPy step of Lab 11-2, with the input projection as a lookup table
+  and one `exp` for all four gates.
 
-    python -m benchmarks.generation_speed --chars 500
+Every method runs the same weights (the weights do not change the speed). It also prints the
+machine's float32 matmul rate and the rate the step's own recurrent product alone would allow, so
+that the distance to the hardware shows. Run it on an otherwise idle machine:
+
+    python -m benchmarks.generation_speed
 """
 
 import argparse
@@ -14,13 +23,43 @@ import keras
 import numpy as np
 
 import utils
-from benchmarks.reference import slides_char_loop
+from benchmarks.reference import TutorialOneStep, slides_char_loop
+
+SEED_TEXT = "ROMEO:\n"
 
 
-def main():
+def best_of(repeats, function, *args, **kwargs):
+    """The shortest of `repeats` wall times of `function(*args, **kwargs)`, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def matmul_rates(units, batches):
+    """GFLOP/s of a 2000 x 2000 float32 product, and of the LSTM step's (batch x units) @
+    (units x 4 units) product for each batch size: the machine's speed and the step's ceiling."""
+    rng = np.random.default_rng(0)
+    big = rng.random((2000, 2000), dtype=np.float32)
+    rates = {"2000 x 2000": 2 * 2000**3 * 5 / best_of(3, lambda: [big @ big for _ in range(5)])}
+    recurrent = rng.random((units, 4 * units), dtype=np.float32)
+    for batch in batches:
+        h = rng.random((batch, units), dtype=np.float32)
+        n = 20_000 // batch
+        seconds = best_of(3, lambda h, n: [h @ recurrent for _ in range(n)], h, n) / n
+        rates[batch] = 2 * batch * units * 4 * units / seconds
+    return {key: rate / 1e9 for key, rate in rates.items()}
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chars", type=int, default=500)
-    args = parser.parse_args()
+    parser.add_argument("--chars", type=int, default=1000, help="characters per text")
+    parser.add_argument("--long", type=int, default=10_000, help="a longer text, to compare")
+    parser.add_argument("--slides-chars", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=64)
+    args = parser.parse_args(argv)
 
     vocab = utils.CharVocab.from_text(utils.load_shakespeare())
     utils.set_seed(0)
@@ -32,27 +71,52 @@ def main():
             keras.layers.Dense(len(vocab)),
         ]
     )
-    seed_text = "ROMEO:\n"
-    slides_char_loop(model, vocab, seed_text, 3, np.random.default_rng(0))  # warm up
-
-    start = time.perf_counter()
-    slides_char_loop(model, vocab, seed_text, args.chars, np.random.default_rng(0))
-    slides = args.chars / (time.perf_counter() - start)
-
     generator = utils.CharGenerator(model, vocab)
-    timings = []
-    for repeat in range(3):
-        start = time.perf_counter()
-        generator.generate(seed_text, args.chars, seed=repeat)
-        timings.append(time.perf_counter() - start)
-    stateful = args.chars / min(timings)
+    peer = TutorialOneStep(model)
+    rows = {}  # (method, batch, characters per text) -> chars/s over the whole batch
 
+    slides_char_loop(model, vocab, SEED_TEXT, 3, np.random.default_rng(0))  # builds predict
+    n = args.slides_chars
+    seconds = best_of(
+        1, lambda: slides_char_loop(model, vocab, SEED_TEXT, n, np.random.default_rng(0))
+    )
+    rows["slides-style loop: model.predict on the text so far", 1, n] = n / seconds
+
+    for batch in (1, args.batch):
+        peer.generate(vocab, SEED_TEXT, 3, batch)  # traces the tf.function
+        n = args.chars
+        seconds = best_of(3, peer.generate, vocab, SEED_TEXT, n, batch)
+        rows["TensorFlow tutorial: one-step tf.function", batch, n] = batch * n / seconds
+        for n in (args.chars, args.long):
+            seconds = best_of(3, generator.generate, SEED_TEXT, n, n_samples=batch, seed=0)
+            rows["utils.CharGenerator", batch, n] = batch * n / seconds
+
+    rates = matmul_rates(256, (1, args.batch))
     print(f"# {utils.environment_report()}")
-    print(f"| method | chars/s ({args.chars} characters, LSTM(256)) |")
-    print("|---|---|")
-    print(f"| slides' loop: model.predict on the growing context | {slides:,.0f} |")
-    print(f"| utils.CharGenerator: one stateful step per character | {stateful:,.0f} |")
-    print(f"| ratio | {stateful / slides:,.0f}x |")
+    print(
+        f"# float32 matmul: {rates['2000 x 2000']:.0f} GFLOP/s for 2000 x 2000; the step's "
+        + ", ".join(
+            f"({b} x 256) @ (256 x 1024) {rates[b]:.0f} GFLOP/s, so at most "
+            f"{rates[b] * 1e9 * b / (2 * b * 256 * 1024):,.0f} chars/s for batch {b}"
+            for b in (1, args.batch)
+        )
+    )
+    print("| method | texts | characters each | chars/s (all texts) |")
+    print("|---|---|---|---|")
+    for (method, batch, n), speed in rows.items():
+        print(f"| {method} | {batch} | {n:,} | {speed:,.0f} |")
+    ours = {b: rows["utils.CharGenerator", b, args.chars] for b in (1, args.batch)}
+    tutorial = {b: rows["TensorFlow tutorial: one-step tf.function", b, args.chars] for b in ours}
+    slides = rows["slides-style loop: model.predict on the text so far", 1, args.slides_chars]
+    for b in ours:
+        print(f"\nCharGenerator / tutorial one-step, {b} text(s): {ours[b] / tutorial[b]:.1f}x")
+    print(f"CharGenerator / slides-style loop, 1 text: {ours[1] / slides:,.0f}x")
+    for b in ours:
+        longer = rows["utils.CharGenerator", b, args.long]
+        print(
+            f"CharGenerator, {b} text(s), {args.long:,} / {args.chars:,} characters each: "
+            f"{longer / ours[b]:.2f} of the speed"
+        )
 
 
 if __name__ == "__main__":

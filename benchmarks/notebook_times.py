@@ -41,12 +41,12 @@ def minutes(seconds):
     return "< 1 min" if seconds < 60 else f"{seconds / 60:.0f} min"
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="notebooks (default: all of them)")
     parser.add_argument("--modes", nargs="+", choices=["fast", "full"], default=["fast", "full"])
     parser.add_argument("--out", default=str(ROOT / "build" / "notebook_times.json"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     paths = [pathlib.Path(p).resolve() for p in args.paths] or timed_notebooks()
     import tensorflow as tf

@@ -43,3 +43,84 @@ def test_slides_char_loop_extends_the_seed_with_the_models_likeliest_characters(
     text = reference.slides_char_loop(model, vocab, "ca", 5, np.random.default_rng(0))
     assert text == "ca" + "bbbbb"
     assert CharGenerator(model, vocab).generate("ca", 5, seed=0) == text
+
+
+def test_tutorial_one_step_carries_the_state_and_scores_as_the_whole_model():
+    """The tutorial's one-step generator, as the benchmark writes it: each call's scores are the
+    whole model's on the text so far, because it passes on the (h, c) it got back."""
+    import tensorflow as tf
+
+    vocab = CharVocab.from_text("abcdefgh")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((None,)),
+            keras.layers.Embedding(len(vocab), 4),
+            keras.layers.LSTM(8, return_sequences=True),
+            keras.layers.Dense(len(vocab)),
+        ]
+    )
+    peer = reference.TutorialOneStep(model)
+    ids = tf.constant([[1, 5, 2, 7, 0, 3], [4, 4, 6, 1, 2, 0]], dtype="int32")
+    h = c = tf.zeros((2, 8))
+    logits, h, c = peer.model([ids[:, :2], h, c])
+    for t in range(2, ids.shape[1]):
+        _, logits, h, c = peer.generate_one_step(ids[:, t : t + 1], h, c)
+        np.testing.assert_allclose(logits, model(ids[:, : t + 1])[:, -1], atol=1e-5)
+    texts = peer.generate(vocab, "ab", 7, batch=3)
+    assert len(texts) == 3 and all(len(t) == 9 and t.startswith("ab") for t in texts)
+
+
+def test_time_budget_decays_the_learning_rate_along_a_cosine_over_the_time():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    x, y = np.zeros((64, 3)), np.zeros((64, 1))
+    model.fit(x[:1], y[:1], verbose=0)  # builds the train function, before the clock starts
+    rates = []
+    budget = reference.TimeBudget(seconds=1.0, cosine_from=0.01)
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: rates.append(float(model.optimizer.learning_rate))
+    )
+    model.fit(x, y, batch_size=1, epochs=1000, verbose=0, callbacks=[budget, record])
+    assert len(rates) > 10
+    assert 0.0099 < rates[0] <= 0.01 and rates[-1] < 0.0005  # from the top to about 0
+    assert all(a >= b for a, b in zip(rates, rates[1:]))  # never up
+
+
+def test_gpu_run_reports_every_step_and_goes_on_after_a_failure(tmp_path, monkeypatch):
+    """The one-call GPU script, with stand-in steps: a failing step is reported as failed in the
+    table, a hanging one as a timeout, and the steps after them still run; the report is written
+    whole after each step."""
+    from benchmarks import gpu_run
+
+    steps = [
+        ("fails", ["json.tool", "no-such-file"], None, 60),
+        ("hangs", ["http.server", "--bind", "127.0.0.1", "0"], None, 2),
+        ("prints a table", ["platform"], None, 60),
+    ]
+    monkeypatch.setattr(gpu_run, "STEPS", [(t, a, a, limit) for t, a, _, limit in steps])
+    monkeypatch.setattr(gpu_run, "machine", lambda: "a test machine")
+    out = tmp_path / "report.md"
+    assert gpu_run.main(["--out", str(out)]) == 1
+    text = out.read_text()
+    assert "| fails | `python -m json.tool no-such-file` | **failed** (2) |" in text
+    assert "| hangs | `python -m http.server --bind 127.0.0.1 0` | **failed** (timeout) |" in text
+    assert "| prints a table | `python -m platform` | ok |" in text
+    assert "a test machine" in text and "## prints a table" in text
+
+
+def test_gpu_run_steps_name_real_scripts_and_options(capsys):
+    """Every step, full and dry-run, is a script of this repository with options it accepts."""
+    import importlib
+
+    from benchmarks import gpu_run
+
+    for title, full, smallest, limit in gpu_run.STEPS:
+        assert full[0] == smallest[0] and limit > 0, title
+        script = importlib.import_module(full[0])
+        with pytest.raises(SystemExit):
+            script.main(["--help"])
+        shown = capsys.readouterr().out
+        for arguments in (full, smallest):
+            options = [a for a in arguments[1:] if a.startswith("--")]
+            assert all(option in shown for option in options), (title, options)

@@ -163,6 +163,55 @@ def test_generator_steps_agree_with_the_whole_model(cells):
     assert ids[3:].tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize(
+    "cells, embedding",
+    [
+        ([keras.layers.LSTM], True),
+        ([keras.layers.GRU], True),
+        ([keras.layers.LSTM, keras.layers.GRU, keras.layers.LSTM], True),
+        ([keras.layers.LSTM], False),
+    ],
+)
+def test_each_generation_step_gives_the_models_scores(cells, embedding):
+    """The generator's per-character step (lookup table, one exp for all gates, states carried in
+    place) scores every character as the whole Keras model does on the text so far, for a batch
+    of texts that each took their own path."""
+    from utils.generate import _Steps
+
+    model = _model(cells, embedding)
+    weights = model.get_weights()
+    model.set_weights([3 * w for w in weights])  # saturate some gates, as trained models do
+    generator = CharGenerator(model, VOCAB)
+    generator._read()
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, len(VOCAB), size=(3, 12))
+
+    def scores(prefix):  # the whole model's scores after each text of the batch
+        x = prefix if embedding else np.eye(len(VOCAB), dtype="float32")[prefix]
+        return model(x).numpy()[:, -1]
+
+    _, states = generator._run(ids[:, :2], [None] * len(generator.layers))
+    steps = _Steps(generator.layers, generator.inputs, states)
+    for t in range(2, ids.shape[1]):
+        np.testing.assert_allclose(steps(ids[:, t]), scores(ids[:, : t + 1]), atol=1e-4)
+
+
+def test_plain_sampling_makes_the_draws_sample_makes(generator):
+    """Without top-k or top-p the generator draws its uniform numbers a chunk at a time instead of
+    calling `sample` at every step: the texts are the ones `sample` gives for the same seed."""
+    generator._read()
+    for temperature in (1.0, 0.5):
+        rng = np.random.default_rng(7)
+        logits, states = generator._run(VOCAB.encode("ab")[None].repeat(2, 0), [None, None, None])
+        expected = []
+        for _ in range(40):
+            ids = sample(logits, rng, temperature=temperature)
+            expected.append(ids)
+            logits, states = generator._run(ids[:, None], states)
+        texts = generator.generate("ab", 40, n_samples=2, temperature=temperature, seed=7)
+        assert texts == ["ab" + VOCAB.decode(row) for row in np.array(expected).T]
+
+
 def test_next_logits_are_the_models_scores():
     model = _model([keras.layers.LSTM])
     expected = model(VOCAB.encode("abc\nd")[None]).numpy()[0, -1]
