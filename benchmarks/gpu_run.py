@@ -50,7 +50,15 @@ STEPS = [
     (
         "quality in 180 s, and the time to 1.50 nats/char",
         ["benchmarks.char_rnn_quality", "--seconds", "180", "--target", "1.50"],
-        ["benchmarks.char_rnn_quality", "--seconds", "3", "--target", "4.5", "--eval-every", "5"],
+        [  # the first step traces the model for a few seconds
+            "benchmarks.char_rnn_quality",
+            "--seconds",
+            "10",
+            "--target",
+            "4.5",
+            "--eval-every",
+            "2",
+        ],
         900,
     ),
     (

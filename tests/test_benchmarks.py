@@ -124,3 +124,13 @@ def test_gpu_run_steps_name_real_scripts_and_options(capsys):
         for arguments in (full, smallest):
             options = [a for a in arguments[1:] if a.startswith("--")]
             assert all(option in shown for option in options), (title, options)
+
+
+def test_training_flops_count_the_matrix_weights_six_times():
+    """The 6N estimate: an LSTM(256) on 32-number embeddings with a Dense(65) head does
+    6 x (32 x 1024 + 256 x 1024 + 256 x 65) operations per character (embeddings and biases
+    aside)."""
+    from benchmarks.char_rnn_quality import build, training_flops_per_char
+
+    model = build(keras.layers.LSTM, 65)
+    assert training_flops_per_char(model) == 6 * (32 * 1024 + 256 * 1024 + 256 * 65)

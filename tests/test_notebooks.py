@@ -253,3 +253,37 @@ def test_checked_cells_are_compared_on_stdout_but_not_on_stderr(tmp_path):
     cases = ElementTree.parse(report).getroot().iter("testcase")
     outcome = {c.get("classname") or c.get("name"): c.find("failure") is None for c in cases}
     assert outcome == {"other_stderr.ipynb": True, "other_stdout.ipynb": False}, outcome
+
+
+# Settings of keras.layers.LSTM / GRU under which TensorFlow cannot use the cuDNN kernel on a GPU
+# (it falls back to a loop of small kernels, several times slower): a recipe must not set them
+# unconditionally. `unroll` is allowed as a name chosen by device (Lab 11-2b: UNROLL).
+CUDNN_BREAKERS = (
+    "unroll=True",
+    "recurrent_dropout=0.",
+    "reset_after=False",
+    "use_bias=False",
+    "activation='relu'",
+    'activation="relu"',
+)
+
+
+@pytest.mark.parametrize(
+    "path", notebooks.source_notebooks(), ids=lambda p: p.relative_to(ROOT).as_posix()
+)
+def test_recipes_keep_the_cudnn_kernels_on_a_gpu(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for line in cell.source.splitlines():
+            if "LSTM(" in line or "GRU(" in line:
+                found = [setting for setting in CUDNN_BREAKERS if setting in line.replace(" ", "")]
+                assert not found, f"{path.name}: {line.strip()!r} turns off cuDNN on a GPU"
+
+
+def test_benchmarks_keep_the_cudnn_kernels_on_a_gpu():
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code = line.split("#")[0].split("`")[0].replace(" ", "")  # not comments or prose
+            assert "unroll=True" not in code, f"{path.name} unrolls on a GPU too: {line.strip()}"

@@ -15,6 +15,8 @@ setup cell installs `utils` alone, and `pip install .` leaves this package out.
   screenshots, contact sheets and PDFs.
 - `diagrams`: the lecture's diagrams, drawn as SVG into `slides/figures/`
   (`python -m tools.diagrams`).
+- `colab_check`: the whole course's tests on a Colab runtime (tests/run_on_colab.ipynb) or here,
+  with a table of each notebook's time and result (`python -m tools.colab_check --mode full`).
 """
 
 import pathlib

@@ -25,7 +25,7 @@ import importlib
 # installs that release on Colab (the tag `v` + version, see `config.RELEASE`). Bump it whenever a
 # notebook needs something new from utils, re-stamp the notebooks (`python -m tools.notebooks`),
 # and tag the commit `v<version>` when it is released.
-__version__ = "0.3.0"
+__version__ = "0.3.1"
 
 # Each name `utils` offers, and the module it lives in. A module is imported the first time one of
 # its names is used, so `import utils` is instant and TensorFlow loads only when a helper needs it
