@@ -26,10 +26,10 @@ def test_time_budget_refuses_a_budget_that_is_not_a_positive_number(seconds):
         reference.TimeBudget(seconds)
 
 
-def test_slides_char_loop_extends_the_seed_with_the_models_likeliest_characters():
-    vocab = CharVocab.from_text("abc")
+def _char_model(vocab):
+    """A small Embedding -> LSTM(8) -> Dense character model, the shape the benchmarks time."""
     keras.utils.set_random_seed(0)
-    model = keras.Sequential(
+    return keras.Sequential(
         [
             keras.Input((None,)),
             keras.layers.Embedding(len(vocab), 4),
@@ -37,6 +37,11 @@ def test_slides_char_loop_extends_the_seed_with_the_models_likeliest_characters(
             keras.layers.Dense(len(vocab)),
         ]
     )
+
+
+def test_slides_char_loop_extends_the_seed_with_the_models_likeliest_characters():
+    vocab = CharVocab.from_text("abc")
+    model = _char_model(vocab)
     dense = model.layers[-1]
     kernel, bias = dense.get_weights()
     dense.set_weights([0 * kernel, np.array([0.0, 50.0, 0.0])])  # always "b"
@@ -51,15 +56,7 @@ def test_tutorial_one_step_carries_the_state_and_scores_as_the_whole_model():
     import tensorflow as tf
 
     vocab = CharVocab.from_text("abcdefgh")
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input((None,)),
-            keras.layers.Embedding(len(vocab), 4),
-            keras.layers.LSTM(8, return_sequences=True),
-            keras.layers.Dense(len(vocab)),
-        ]
-    )
+    model = _char_model(vocab)
     peer = reference.TutorialOneStep(model)
     ids = tf.constant([[1, 5, 2, 7, 0, 3], [4, 4, 6, 1, 2, 0]], dtype="int32")
     h = c = tf.zeros((2, 8))
