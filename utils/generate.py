@@ -56,8 +56,14 @@ def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
     if greedy:
         return logits.argmax(axis=-1)
     probs = sampling_distribution(logits, temperature, top_k, top_p)
-    draws = rng.random((len(probs), 1))
-    return np.minimum((np.cumsum(probs, axis=-1) < draws).sum(axis=-1), probs.shape[-1] - 1)
+    return _pick(np.cumsum(probs, axis=-1), rng.random(len(probs)))
+
+
+def _pick(cumulative, thresholds):
+    """Per row, the first id whose cumulative weight reaches the row's threshold (the inverse of
+    the distribution function at a uniform draw); the last id if rounding leaves none."""
+    below = cumulative < thresholds[:, None]
+    return np.minimum(below.sum(axis=-1), cumulative.shape[-1] - 1)
 
 
 def distinct_share(tokens, n):
@@ -145,20 +151,19 @@ class CharGenerator:
         steps = _Steps(self.layers, self.inputs, states)
         generated = np.empty((length, batch), dtype=np.int64)
         plain = not greedy and top_k is None and top_p is None
+        draws = _uniform_rows(rng, length, batch) if plain else None
         with np.errstate(over="ignore"):  # exp(large) = inf makes a gate exactly 0, as it should
-            chunk = _CHUNK if plain else length
-            for start in range(0, length, chunk):
-                # the draws `sample` would make, in the same order, a chunk of steps at a time
-                draws = rng.random((min(chunk, length - start), batch)) if plain else None
-                for t in range(start, min(start + chunk, length)):
-                    if greedy:
-                        next_ids = logits.argmax(axis=-1)
-                    elif plain:
-                        next_ids = _draw(logits, temperature, draws[t - start])
-                    else:
-                        next_ids = sample(logits, rng, greedy, temperature, top_k, top_p)
-                    generated[t] = next_ids
-                    logits = steps(next_ids)  # one step per character
+            for t in range(length):
+                if greedy:
+                    next_ids = logits.argmax(axis=-1)
+                elif plain:
+                    next_ids = _draw(logits, temperature, next(draws))
+                else:
+                    next_ids = sample(
+                        logits, rng, temperature=temperature, top_k=top_k, top_p=top_p
+                    )
+                generated[t] = next_ids
+                logits = steps(next_ids)  # one step per character
         texts = [seed_text + self.vocab.decode(row) for row in generated.T]
         return texts[0] if n_samples is None else texts
 
@@ -219,15 +224,21 @@ class CharGenerator:
 _CHUNK = 4096  # steps whose random draws are made at once (bounded memory for long texts)
 
 
+def _uniform_rows(rng, length, batch):
+    """The uniform numbers `sample` would draw at each of `length` steps for `batch` texts, in the
+    same order, one row per step, drawn a chunk of steps at a time."""
+    for start in range(0, length, _CHUNK):
+        yield from rng.random((min(_CHUNK, length - start), batch))
+
+
 def _draw(logits, temperature, draws):
     """`sample`'s draw from softmax(logits / temperature), for one uniform number per row, without
     its checks and in the logits' precision: the generator's plain sampling at every step."""
     z = logits / temperature if temperature != 1.0 else logits.copy()
     z -= z.max(axis=-1, keepdims=True)
     np.exp(z, out=z)
-    cumulative = np.cumsum(z, axis=-1, out=z)
-    below = cumulative < (draws * cumulative[:, -1])[:, None]
-    return np.minimum(below.sum(axis=-1), z.shape[-1] - 1)
+    cumulative = np.cumsum(z, axis=-1, out=z)  # not normalised: scale the draws instead
+    return _pick(cumulative, draws * cumulative[:, -1])
 
 
 class _Steps:
@@ -267,8 +278,7 @@ class _Steps:
             else:  # gru, reset_after: input and recurrent biases apart
                 h = state
                 buffers = (h.copy(), np.empty((len(h), 3 * units), np.float32))
-                kernel, bias = kernel, bias[0]
-                recurrent = (recurrent, bias[1])
+                recurrent, bias = (recurrent, bias[1]), bias[0]
             if table is not None:  # this layer reads the characters: a table of V projections
                 projection = (table @ kernel + bias).astype(np.float32)
                 self.plan.append((kind, projection, recurrent, buffers, True))
