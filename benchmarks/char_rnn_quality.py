@@ -21,7 +21,7 @@ import keras
 import numpy as np
 
 import utils
-from benchmarks.reference import TimeBudget
+from benchmarks.reference import TimeBudget, matmul_gflops
 
 # The configuration of labs/11-2_char_rnn.ipynb: keep the two in step.
 SEQ_LENGTH, BATCH_SIZE, EMBEDDING_DIM, UNITS, LEARNING_RATE = 64, 32, 32, 256, 8e-3
@@ -81,20 +81,6 @@ def training_flops_per_char(model):
     return 6 * weights
 
 
-def matmul_gflops(n=2000, repeats=5):
-    """The machine's float32 matrix-product rate, GFLOP/s, with TensorFlow (n x n @ n x n)."""
-    import tensorflow as tf
-
-    a = tf.random.uniform((n, n))
-    tf.matmul(a, a).numpy()  # warm up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tf.matmul(a, a).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best / 1e9
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=180)
@@ -119,9 +105,8 @@ def main(argv=None):
         f"# windows of {length}, batches of {batch}, Adam learning rate {args.learning_rate}, "
         f"{args.schedule}"
     )
-    print(
-        f"# the machine's float32 matmul (2000 x 2000, TensorFlow): {matmul_gflops():.0f} GFLOP/s"
-    )
+    machine = matmul_gflops(2000, 2000, 2000)
+    print(f"# the machine's float32 matmul (2000 x 2000): {machine:.0f} GFLOP/s")
     print(
         "| model | parameters | training steps | characters seen"
         " | val nats/char | bits/char | perplexity | training GFLOP/s |"

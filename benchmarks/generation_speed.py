@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 import utils
-from benchmarks.reference import TutorialOneStep, slides_char_loop
+from benchmarks.reference import TutorialOneStep, matmul_gflops, slides_char_loop
 
 SEED_TEXT = "ROMEO:\n"
 
@@ -36,21 +36,6 @@ def best_of(repeats, function, *args, **kwargs):
         function(*args, **kwargs)
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def matmul_rates(units, batches):
-    """GFLOP/s of a 2000 x 2000 float32 product, and of the LSTM step's (batch x units) @
-    (units x 4 units) product for each batch size: the machine's speed and the step's ceiling."""
-    rng = np.random.default_rng(0)
-    big = rng.random((2000, 2000), dtype=np.float32)
-    rates = {"2000 x 2000": 2 * 2000**3 * 5 / best_of(3, lambda: [big @ big for _ in range(5)])}
-    recurrent = rng.random((units, 4 * units), dtype=np.float32)
-    for batch in batches:
-        h = rng.random((batch, units), dtype=np.float32)
-        n = 20_000 // batch
-        seconds = best_of(3, lambda h, n: [h @ recurrent for _ in range(n)], h, n) / n
-        rates[batch] = 2 * batch * units * 4 * units / seconds
-    return {key: rate / 1e9 for key, rate in rates.items()}
 
 
 def main(argv=None):
@@ -91,7 +76,9 @@ def main(argv=None):
             seconds = best_of(3, generator.generate, SEED_TEXT, n, n_samples=batch, seed=0)
             rows["utils.CharGenerator", batch, n] = batch * n / seconds
 
-    rates = matmul_rates(256, (1, args.batch))
+    # the machine's speed, and the ceiling of the LSTM step's own (batch x 256) @ (256 x 1024)
+    rates = {"2000 x 2000": matmul_gflops(2000, 2000, 2000)}
+    rates.update({b: matmul_gflops(b, 256, 1024) for b in (1, args.batch)})
     print(f"# {utils.environment_report()}")
     print(
         f"# float32 matmul: {rates['2000 x 2000']:.0f} GFLOP/s for 2000 x 2000; the step's "

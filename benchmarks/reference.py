@@ -39,6 +39,24 @@ def slides_char_loop(model, vocab, seed_text, n_chars, rng):
     return vocab.decode(ids)
 
 
+def matmul_gflops(m, k, n, repeats=3):
+    """GFLOP/s of a float32 (m x k) @ (k x n) product with NumPy: the best of `repeats` timings of
+    enough products to take about 0.1 s. With 2000 x 2000 x 2000 it is the machine's speed, printed
+    beside every result (it varies from day to day); with a model's own shapes, its ceiling."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k), dtype=np.float32), rng.random((k, n), dtype=np.float32)
+    a @ b  # warm up
+    flops = 2 * m * k * n
+    products = max(1, round(1e10 / flops))  # about 0.1 s at 100 GFLOP/s
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(products):
+            a @ b
+        best = min(best, time.perf_counter() - start)
+    return flops * products / best / 1e9
+
+
 class TimeBudget(keras.callbacks.Callback):
     """Stop training once `seconds` of wall time have passed; `steps` counts the batches trained.
 

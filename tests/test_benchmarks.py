@@ -131,3 +131,12 @@ def test_training_flops_count_the_matrix_weights_six_times():
 
     model = build(keras.layers.LSTM, 65)
     assert training_flops_per_char(model) == 6 * (32 * 1024 + 256 * 1024 + 256 * 65)
+
+
+def test_matmul_rate_is_a_positive_rate_and_counts_two_operations_per_multiply_add(monkeypatch):
+    """With a clock that advances 1 s per call, the rate is exactly 2 m k n x products / 1 s."""
+    ticks = iter(range(1000))
+    monkeypatch.setattr(reference.time, "perf_counter", lambda: next(ticks))
+    rate = reference.matmul_gflops(10, 20, 30, repeats=2)
+    products = round(1e10 / (2 * 10 * 20 * 30))
+    assert rate == 2 * 10 * 20 * 30 * products / 1 / 1e9
