@@ -1,7 +1,6 @@
 """The instructor's whole-course run (tests/run_on_colab.ipynb, tools/colab_check.py): its setup on
 a simulated Colab, the test command it runs, the table it shows, and its local path end to end."""
 
-import os
 import pathlib
 import subprocess
 import sys
@@ -123,28 +122,13 @@ def test_the_setup_cell_on_a_simulated_colab_clones_and_keeps_colabs_tensorflow(
     assert namespace["root"] == tmp_path / "course"
 
 
-def test_the_notebook_runs_here_end_to_end(tmp_path):
+def test_the_notebook_runs_here_end_to_end(monkeypatch):
     """The local path: the notebook from its folder, testing one small notebook and one unit test
     file of this repository, shows the table and passes."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    saved = os.environ.get("COURSE_CHECK_TARGETS")
-    os.environ["COURSE_CHECK_TARGETS"] = (
-        "labs/solutions/11-1_text_tokenizer.ipynb tests/test_config.py"
+    monkeypatch.setenv(
+        "COURSE_CHECK_TARGETS", "labs/solutions/11-1_text_tokenizer.ipynb tests/test_config.py"
     )
-    try:
-        NotebookClient(
-            nb,
-            timeout=600,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-        ).execute()
-    finally:
-        if saved is None:
-            os.environ.pop("COURSE_CHECK_TARGETS")
-        else:
-            os.environ["COURSE_CHECK_TARGETS"] = saved
+    nb = notebooks.execute(nbformat.read(NOTEBOOK, as_version=4), NOTEBOOK, fast=True, timeout=600)
     shown = "".join(
         str(output.get("data", {}).get("text/markdown", "")) + output.get("text", "")
         for cell in nb.cells

@@ -97,14 +97,12 @@ def summary(junit_xml):
         )
         row["seconds"] += float(case.get("time", 0) or 0)
         outcome = {child.tag for child in case}
-        if outcome & {"failure", "error"}:
+        bad = [child for child in case if child.tag in ("failure", "error")]
+        if bad:
             row["failed"] += 1
             if not row["first failure"]:
-                bad = (
-                    case.find("failure") if case.find("failure") is not None else case.find("error")
-                )
-                message = (bad.get("message") or "").splitlines()[0:1]
-                row["first failure"] = f"{case.get('name')}: {message[0] if message else ''}"[:120]
+                message = next(iter((bad[0].get("message") or "").splitlines()), "")
+                row["first failure"] = f"{case.get('name')}: {message}"[:120]
         elif "skipped" in outcome:
             row["skipped"] += 1
         else:
