@@ -1,6 +1,7 @@
 """What the benchmarks measure against, kept once: the slides' generation loops, as the slides
-write them, and the wall-time budget for training. The tests import the loops too, to check that
-`utils.WordGenerator` reproduces the slides' greedy output word for word."""
+write them, the TensorFlow tutorial's one-step generator, the machine's matmul rate, and the
+wall-time budget for training (with its cosine learning rate). The tests import them too, e.g. to
+check that `utils.WordGenerator` reproduces the slides' greedy output word for word."""
 
 import math
 import time
