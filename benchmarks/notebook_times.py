@@ -7,12 +7,18 @@ benchmarks/README.md and the README's notebook table (its "CPU time" column is f
     python -m benchmarks.notebook_times                        # both modes, every notebook
     python -m benchmarks.notebook_times --modes fast           # minutes
     python -m benchmarks.notebook_times labs/11-2_char_rnn.ipynb --modes full
+    python -m benchmarks.notebook_times --modes full --slowest 3 --executed build/executed
+
+`--slowest N` prints each run's N slowest cells (nbclient records when each cell started and
+ended), to show where a notebook spends its time; `--executed DIR` keeps each executed notebook
+there, outputs and all, to read the numbers a reference answer quotes.
 
 A notebook with exercises is timed from its solution (the homework's student notebook stops at its
 stubs by design; a lecture's or lab's only prints FAIL at each one).
 """
 
 import argparse
+import datetime
 import json
 import os
 import pathlib
@@ -30,11 +36,30 @@ def timed_notebooks():
 
 
 def run(path, fast, timeout=7200):
-    """Seconds to execute the notebook at `path` in a fresh kernel; raises if a cell fails."""
+    """Seconds to execute the notebook at `path` in a fresh kernel, and the executed notebook;
+    raises if a cell fails."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     notebooks.execute(nb, path, fast=fast, timeout=timeout)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, nb
+
+
+def cell_seconds(nb):
+    """(seconds, index, first line) of each executed code cell, from nbclient's timestamps."""
+    rows = []
+    for index, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if cell.cell_type != "code" or "shell.execute_reply" not in stamps:
+            continue
+        began = datetime.datetime.fromisoformat(
+            stamps["iopub.execute_input"].replace("Z", "+00:00")
+        )
+        ended = datetime.datetime.fromisoformat(
+            stamps["shell.execute_reply"].replace("Z", "+00:00")
+        )
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")
+        rows.append(((ended - began).total_seconds(), index, first))
+    return rows
 
 
 def minutes(seconds):
@@ -46,6 +71,10 @@ def main(argv=None):
     parser.add_argument("paths", nargs="*", help="notebooks (default: all of them)")
     parser.add_argument("--modes", nargs="+", choices=["fast", "full"], default=["fast", "full"])
     parser.add_argument("--out", default=str(ROOT / "build" / "notebook_times.json"))
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="print the N slowest cells of each run"
+    )
+    parser.add_argument("--executed", metavar="DIR", help="keep each executed notebook in DIR")
     args = parser.parse_args(argv)
 
     paths = [pathlib.Path(p).resolve() for p in args.paths] or timed_notebooks()
@@ -59,8 +88,15 @@ def main(argv=None):
     for path in paths:
         row = {"notebook": path.relative_to(ROOT).as_posix()}
         for mode in args.modes:
-            row[mode] = round(run(path, fast=mode == "fast"), 1)
+            seconds, nb = run(path, fast=mode == "fast")
+            row[mode] = round(seconds, 1)
             print(f"{row['notebook']:55s} {mode:4s} {row[mode]:8.1f} s", flush=True)
+            for cell_s, index, first in sorted(cell_seconds(nb), reverse=True)[: args.slowest]:
+                print(f"    cell {index:3d} {cell_s:7.1f} s  {first[:60]}", flush=True)
+            if args.executed:
+                kept = pathlib.Path(args.executed) / f"{path.stem}.{mode}.ipynb"
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, str(kept))
         results.append(row)
 
     out = pathlib.Path(args.out)

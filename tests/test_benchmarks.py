@@ -140,3 +140,35 @@ def test_matmul_rate_is_a_positive_rate_and_counts_two_operations_per_multiply_a
     rate = reference.matmul_gflops(10, 20, 30, repeats=2)
     products = round(1e10 / (2 * 10 * 20 * 30))
     assert rate == 2 * 10 * 20 * 30 * products / 1 / 1e9
+
+
+def test_notebook_times_names_the_slowest_cells_and_keeps_the_executed_notebook(
+    tmp_path, monkeypatch, capsys
+):
+    import json
+
+    import nbformat
+
+    from benchmarks import notebook_times
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell("a pause"),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(0.5)\nprint('slept')"),
+    ]
+    path = tmp_path / "pause.ipynb"
+    nbformat.write(nb, str(path))
+    monkeypatch.setattr(notebook_times, "ROOT", tmp_path)
+    kept, out = tmp_path / "kept", tmp_path / "times.json"
+    notebook_times.main(
+        [str(path), "--modes", "fast", "--slowest", "1", "--executed", str(kept), "--out", str(out)]
+    )
+    printed = capsys.readouterr().out
+    slowest = [line for line in printed.splitlines() if line.strip().startswith("cell ")]
+    assert len(slowest) == 1 and "cell   2" in slowest[0] and "import time" in slowest[0]
+    assert float(slowest[0].split()[2]) >= 0.5
+    executed = nbformat.read(str(kept / "pause.fast.ipynb"), as_version=4)
+    assert executed.cells[2].outputs[0]["text"] == "slept\n"
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["notebook"] == "pause.ipynb" and row["fast"] >= 0.5
