@@ -7,9 +7,12 @@ machine:
 
     python -m benchmarks.char_rnn_quality --seconds 180
     python -m benchmarks.char_rnn_quality --seconds 600 --target 1.50   # and the time to 1.50
+    python -m benchmarks.char_rnn_quality --epochs 3 --cells LSTM --seeds 42 1 2 3
 
 The learning rate follows the lab's schedule (`--schedule cosine`: from `--learning-rate` down to
-0 along half a cosine over the budget) or stays constant (`--schedule constant`).
+0 along half a cosine over the budget) or stays constant (`--schedule constant`). `--epochs N`
+trains as the lab does instead, N whole passes over the training text with the schedule over them,
+whatever the time; `--seeds` repeats each run from other starting weights.
 """
 
 import argparse
@@ -24,7 +27,7 @@ import utils
 from benchmarks.reference import TimeBudget, matmul_gflops
 
 # The configuration of labs/11-2_char_rnn.ipynb: keep the two in step.
-SEQ_LENGTH, BATCH_SIZE, EMBEDDING_DIM, UNITS, LEARNING_RATE = 64, 32, 32, 256, 8e-3
+SEQ_LENGTH, BATCH_SIZE, EMBEDDING_DIM, UNITS, LEARNING_RATE = 32, 32, 32, 256, 8e-3
 SCHEDULE = "cosine"
 VAL_LENGTH = 100  # validation windows: long enough to give the model context
 
@@ -91,7 +94,11 @@ def main(argv=None):
     parser.add_argument("--schedule", choices=["cosine", "constant"], default=SCHEDULE)
     parser.add_argument("--target", type=float, help="also time the first val loss <= target")
     parser.add_argument("--eval-every", type=int, default=250, help="steps, with --target")
+    parser.add_argument("--epochs", type=int, help="passes over the text instead of --seconds")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="starting weights")
     args = parser.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
 
     text = utils.load_shakespeare()
     vocab = utils.CharVocab.from_text(text)
@@ -99,11 +106,13 @@ def main(argv=None):
     split = int(0.9 * len(ids))
     length, batch = args.seq_length, args.batch_size
     train = utils.window_dataset(ids[:split], length, batch, shift=length, seed=0)
+    steps_per_epoch = math.ceil(((split - length - 1) // length + 1) / batch)  # as in the lab
     x_val, y_val = utils.split_windows(ids[split:], VAL_LENGTH)
     print(f"# {platform.machine()}, {utils.environment_report()}")
     print(
         f"# windows of {length}, batches of {batch}, Adam learning rate {args.learning_rate}, "
-        f"{args.schedule}"
+        f"{args.schedule}, "
+        + (f"{args.seconds:.0f} s" if args.epochs is None else f"{args.epochs} epoch(s)")
     )
     machine = matmul_gflops(2000, 2000, 2000)
     print(f"# the machine's float32 matmul (2000 x 2000): {machine:.0f} GFLOP/s")
@@ -112,30 +121,37 @@ def main(argv=None):
         " | val nats/char | bits/char | perplexity | training GFLOP/s |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for name in args.cells:
-        utils.set_seed(0)
-        model = build(getattr(keras.layers, name), len(vocab), args.learning_rate)
+    runs = [(name, seed) for name in args.cells for seed in args.seeds]
+    for name, seed in runs:
+        utils.set_seed(seed)
         cosine = args.learning_rate if args.schedule == "cosine" else None
-        budget = TimeBudget(args.seconds, cosine_from=cosine)
-        callbacks = [budget]
+        callbacks = []
+        if args.epochs is None:  # a time budget; TimeBudget follows the schedule over the time
+            model = build(getattr(keras.layers, name), len(vocab), args.learning_rate)
+            budget = TimeBudget(args.seconds, cosine_from=cosine)
+            callbacks.append(budget)
+            fit = dict(x=train.repeat(), steps_per_epoch=50, epochs=10**6)
+        else:  # the lab's way: whole epochs, the schedule over their steps
+            steps = args.epochs * steps_per_epoch
+            rate = args.learning_rate
+            if cosine:
+                rate = keras.optimizers.schedules.CosineDecay(cosine, decay_steps=steps)
+            model = build(getattr(keras.layers, name), len(vocab), rate)
+            fit = dict(x=train, epochs=args.epochs)
         if args.target is not None:
             watch = TargetWatch(x_val, y_val, args.target, args.eval_every)
             callbacks.append(watch)
         start = time.perf_counter()
-        model.fit(
-            train.repeat(),
-            steps_per_epoch=50,
-            epochs=10**6,
-            verbose=0,
-            callbacks=callbacks,
-        )
+        model.fit(**fit, verbose=0, callbacks=callbacks)
         seconds = time.perf_counter() - start
-        steps = budget.steps
+        if args.epochs is None:
+            steps = budget.steps
         nats = model.evaluate(x_val, y_val, batch_size=256, verbose=0)
         chars = steps * batch * length
         gflops = chars * training_flops_per_char(model) / seconds / 1e9
         print(
-            f"| {name}({UNITS}) | {model.count_params():,} | {steps:,} in {seconds:.0f} s "
+            f"| {name}({UNITS}){f', seed {seed}' if len(args.seeds) > 1 else ''} "
+            f"| {model.count_params():,} | {steps:,} in {seconds:.0f} s "
             f"| {chars / 1e6:.1f} M | {nats:.3f} "
             f"| {nats / math.log(2):.3f} | {math.exp(nats):.2f} | {gflops:.0f} |",
             flush=True,

@@ -172,3 +172,11 @@ def test_notebook_times_names_the_slowest_cells_and_keeps_the_executed_notebook(
     assert executed.cells[2].outputs[0]["text"] == "slept\n"
     (row,) = json.loads(out.read_text())["results"]
     assert row["notebook"] == "pause.ipynb" and row["fast"] >= 0.5
+
+
+def test_quality_benchmark_refuses_fewer_than_one_epoch(capsys):
+    from benchmarks import char_rnn_quality
+
+    with pytest.raises(SystemExit):
+        char_rnn_quality.main(["--epochs", "0"])
+    assert "--epochs must be at least 1, got 0" in capsys.readouterr().err
