@@ -124,18 +124,18 @@ def main(argv=None):
     runs = [(name, seed) for name in args.cells for seed in args.seeds]
     for name, seed in runs:
         utils.set_seed(seed)
-        cosine = args.learning_rate if args.schedule == "cosine" else None
         callbacks = []
         if args.epochs is None:  # a time budget; TimeBudget follows the schedule over the time
             model = build(getattr(keras.layers, name), len(vocab), args.learning_rate)
+            cosine = args.learning_rate if args.schedule == "cosine" else None
             budget = TimeBudget(args.seconds, cosine_from=cosine)
             callbacks.append(budget)
             fit = dict(x=train.repeat(), steps_per_epoch=50, epochs=10**6)
         else:  # the lab's way: whole epochs, the schedule over their steps
             steps = args.epochs * steps_per_epoch
             rate = args.learning_rate
-            if cosine:
-                rate = keras.optimizers.schedules.CosineDecay(cosine, decay_steps=steps)
+            if args.schedule == "cosine":
+                rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps)
             model = build(getattr(keras.layers, name), len(vocab), rate)
             fit = dict(x=train, epochs=args.epochs)
         if args.target is not None:
