@@ -71,6 +71,23 @@ class TargetWatch(keras.callbacks.Callback):
                 self.reached = (now - self.start - self.paused, self.steps, loss)
 
 
+def step_ms(window=64, batch=BATCH_SIZE, steps=20, vocab_size=65):
+    """Milliseconds of one training step of the lab's LSTM(256) on `batch` windows of `window`
+    characters, the median of `steps` steps after one to warm up: the machine's speed in the
+    lab's own terms. The default shape is the one of issue 16's measurements (3,173 steps in
+    180 s, 57 ms a step, on the day its targets were set)."""
+    model = build(keras.layers.LSTM, vocab_size)
+    rng = np.random.default_rng(0)
+    x, y = (rng.integers(0, vocab_size, (batch, window)) for _ in range(2))
+    model.train_on_batch(x, y)  # builds the model and traces the step
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
 def training_flops_per_char(model):
     """Floating-point operations of one training step per character: 6 per weight of the matrix
     products (2 forward, 4 backward: the usual 6N estimate), embeddings and biases aside."""

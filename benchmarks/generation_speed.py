@@ -14,6 +14,10 @@ machine's float32 matmul rate and the rate the step's own recurrent product alon
 that the distance to the hardware shows. Run it on an otherwise idle machine:
 
     python -m benchmarks.generation_speed
+    python -m benchmarks.generation_speed --profile    # and where one step of the batch goes
+
+`--profile` times the parts of one `CharGenerator` step for the whole batch (the recurrent product,
+the head, the draw) against the whole step, each the best of three timings of many calls.
 """
 
 import argparse
@@ -24,6 +28,7 @@ import numpy as np
 
 import utils
 from benchmarks.reference import TutorialOneStep, matmul_gflops, slides_char_loop
+from utils.generate import _draw, _Steps
 
 SEED_TEXT = "ROMEO:\n"
 
@@ -38,12 +43,49 @@ def best_of(repeats, function, *args, **kwargs):
     return min(times)
 
 
+def per_call_us(function, calls=2000):
+    """Microseconds a call of `function()`, the best of three timings of `calls` calls."""
+    function()
+    return 1e6 * best_of(3, lambda: [function() for _ in range(calls)]) / calls
+
+
+def step_profile(generator, batch):
+    """Microseconds of one `CharGenerator` step for `batch` texts (the step and its draw, as
+    `generate` runs them) and of its parts: the recurrent product, the head and the draw."""
+    generator._read()
+    units = generator.layers[1][1][1].shape[0]
+    zeros = np.zeros((batch, units), np.float32)
+    steps = _Steps(generator.layers, generator.inputs, [None, (zeros, zeros.copy()), None])
+    (_, _, recurrent, (h, _, z, _), _), (_, head, head_bias, _, _) = steps.plan
+    draws = np.random.default_rng(0).random(batch)
+    ids = np.zeros(batch, dtype=np.int64)
+    logits = steps(ids)
+    parts = {
+        "one step and its draw, as generate runs them": per_call_us(
+            lambda: _draw(steps(ids), 1.0, draws)
+        ),
+        f"the recurrent product ({batch} x {units}) @ ({units} x {4 * units})": per_call_us(
+            lambda: np.matmul(h, recurrent, out=z)
+        ),
+        "the head's product and bias": per_call_us(lambda: h @ head + head_bias),
+        "the draw (softmax, inverse distribution function)": per_call_us(
+            lambda: _draw(logits, 1.0, draws)
+        ),
+    }
+    whole = next(iter(parts.values()))
+    parts["the rest: gates, cell state, lookups, NumPy calls"] = whole - sum(
+        list(parts.values())[1:]
+    )
+    return parts
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=1000, help="characters per text")
     parser.add_argument("--long", type=int, default=10_000, help="a longer text, to compare")
     parser.add_argument("--slides-chars", type=int, default=100)
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--profile", action="store_true", help="where one step of the batch goes")
     args = parser.parse_args(argv)
 
     vocab = utils.CharVocab.from_text(utils.load_shakespeare())
@@ -104,6 +146,12 @@ def main(argv=None):
             f"CharGenerator, {b} text(s), {args.long:,} / {args.chars:,} characters each: "
             f"{longer / ours[b]:.2f} of the speed"
         )
+    if args.profile:
+        parts = step_profile(generator, args.batch)
+        whole = next(iter(parts.values()))
+        print(f"\n| one step, {args.batch} texts | microseconds | share |\n|---|---|---|")
+        for name, us in parts.items():
+            print(f"| {name} | {us:.0f} | {us / whole:.0%} |")
 
 
 if __name__ == "__main__":

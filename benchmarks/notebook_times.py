@@ -13,6 +13,11 @@ benchmarks/README.md and the README's notebook table (its "CPU time" column is f
 ended), to show where a notebook spends its time; `--executed DIR` keeps each executed notebook
 there, outputs and all, to read the numbers a reference answer quotes.
 
+This machine's speed changes from hour to hour, so the script measures it before the first
+notebook and after the last, in the same terms as issue 16's targets: the 2000 x 2000 float32
+matmul rate and one training step of Lab 11-2's LSTM on 32 windows of 64 characters (57 ms on the
+day those targets were set). Both go into the JSON file and the printed table.
+
 A notebook with exercises is timed from its solution (the homework's student notebook stops at its
 stubs by design; a lecture's or lab's only prints FAIL at each one).
 """
@@ -62,6 +67,23 @@ def cell_seconds(nb):
     return rows
 
 
+def machine_state():
+    """The machine's speed now: 2000 x 2000 float32 matmul GFLOP/s, and the milliseconds of one
+    training step of Lab 11-2's LSTM on 32 windows of 64 characters."""
+    from benchmarks.char_rnn_quality import step_ms
+    from benchmarks.reference import matmul_gflops
+
+    return {
+        "matmul_gflops": round(matmul_gflops(2000, 2000, 2000)),
+        "lstm_step_ms": round(step_ms()),
+    }
+
+
+def describe(state):
+    matmul, step = state["matmul_gflops"], state["lstm_step_ms"]
+    return f"matmul {matmul} GFLOP/s, LSTM step (32 x 64 chars) {step} ms"
+
+
 def minutes(seconds):
     return "< 1 min" if seconds < 60 else f"{seconds / 60:.0f} min"
 
@@ -84,6 +106,8 @@ def main(argv=None):
         f"{platform.machine()}, {os.cpu_count()} CPU cores, "
         f"GPUs: {len(tf.config.list_physical_devices('GPU'))}, TensorFlow {tf.__version__}"
     )
+    state = {"before": machine_state()}
+    print(f"# the machine before: {describe(state['before'])}", flush=True)
     results = []
     for path in paths:
         row = {"notebook": path.relative_to(ROOT).as_posix()}
@@ -98,11 +122,15 @@ def main(argv=None):
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, str(kept))
         results.append(row)
+    state["after"] = machine_state()
+    print(f"# the machine after: {describe(state['after'])}", flush=True)
 
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine, "results": results}, indent=1) + "\n")
-    print(f"\n{machine}\n")
+    out.write_text(
+        json.dumps({"machine": machine, "speed": state, "results": results}, indent=1) + "\n"
+    )
+    print(f"\n{machine}; before: {describe(state['before'])}; after: {describe(state['after'])}\n")
     print("| notebook | " + " | ".join(f"{m} mode" for m in args.modes) + " |")
     print("|---|" + "---|" * len(args.modes))
     for row in results:

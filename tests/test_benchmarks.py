@@ -160,6 +160,10 @@ def test_notebook_times_names_the_slowest_cells_and_keeps_the_executed_notebook(
     path = tmp_path / "pause.ipynb"
     nbformat.write(nb, str(path))
     monkeypatch.setattr(notebook_times, "ROOT", tmp_path)
+    speeds = iter(
+        [{"matmul_gflops": 140, "lstm_step_ms": 190}, {"matmul_gflops": 280, "lstm_step_ms": 57}]
+    )
+    monkeypatch.setattr(notebook_times, "machine_state", lambda: next(speeds))
     kept, out = tmp_path / "kept", tmp_path / "times.json"
     notebook_times.main(
         [str(path), "--modes", "fast", "--slowest", "1", "--executed", str(kept), "--out", str(out)]
@@ -170,8 +174,27 @@ def test_notebook_times_names_the_slowest_cells_and_keeps_the_executed_notebook(
     assert float(slowest[0].split()[2]) >= 0.5
     executed = nbformat.read(str(kept / "pause.fast.ipynb"), as_version=4)
     assert executed.cells[2].outputs[0]["text"] == "slept\n"
-    (row,) = json.loads(out.read_text())["results"]
+    saved = json.loads(out.read_text())
+    (row,) = saved["results"]
     assert row["notebook"] == "pause.ipynb" and row["fast"] >= 0.5
+    # the machine's speed, measured before the first notebook and after the last, is kept
+    assert saved["speed"]["before"] == {"matmul_gflops": 140, "lstm_step_ms": 190}
+    assert saved["speed"]["after"] == {"matmul_gflops": 280, "lstm_step_ms": 57}
+    assert "before: matmul 140 GFLOP/s, LSTM step (32 x 64 chars) 190 ms" in printed
+    assert "after: matmul 280 GFLOP/s, LSTM step (32 x 64 chars) 57 ms" in printed
+
+
+def test_step_time_is_the_median_of_the_timed_training_steps(monkeypatch):
+    from benchmarks import char_rnn_quality
+
+    clock = iter([0.0, 0.005, 1.0, 1.007, 2.0, 2.900])  # steps of 5, 7 and 900 ms
+    monkeypatch.setattr(char_rnn_quality.time, "perf_counter", lambda: next(clock))
+    trained = []
+    monkeypatch.setattr(
+        char_rnn_quality.keras.Model, "train_on_batch", lambda self, x, y: trained.append(x.shape)
+    )
+    assert char_rnn_quality.step_ms(window=4, batch=2, steps=3, vocab_size=5) == pytest.approx(7)
+    assert trained == [(2, 4)] * 4  # one to warm up, then the three timed
 
 
 def test_quality_benchmark_refuses_fewer_than_one_epoch(capsys):
@@ -180,3 +203,28 @@ def test_quality_benchmark_refuses_fewer_than_one_epoch(capsys):
     with pytest.raises(SystemExit):
         char_rnn_quality.main(["--epochs", "0"])
     assert "--epochs must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_step_profile_times_the_step_and_its_parts_on_the_generators_own_arrays(monkeypatch):
+    from benchmarks import generation_speed
+
+    vocab = CharVocab.from_text("abcdefgh")
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None,)),
+            keras.layers.Embedding(len(vocab), 4),
+            keras.layers.LSTM(8, return_sequences=True),
+            keras.layers.Dense(len(vocab)),
+        ]
+    )
+    timed = []
+    monkeypatch.setattr(
+        generation_speed, "per_call_us", lambda f: timed.append(f()) or 10.0 * len(timed)
+    )
+    parts = generation_speed.step_profile(CharGenerator(model, vocab), batch=3)
+    whole, product, head, draw = timed
+    assert whole.shape == draw.shape == (3,)  # a character id for each text
+    assert product.shape == (3, 32) and head.shape == (3, len(vocab))
+    names = list(parts)
+    assert "(3 x 8) @ (8 x 32)" in names[1] and names[-1].startswith("the rest")
+    assert parts[names[-1]] == 10.0 - (20.0 + 30.0 + 40.0)  # the step less its timed parts
