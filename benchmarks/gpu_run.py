@@ -43,8 +43,11 @@ STEPS = [
     ),
     (
         "generation speed",
-        ["benchmarks.generation_speed"],
-        ["benchmarks.generation_speed", "--chars", "20", "--long", "40", "--slides-chars", "3"],
+        ["benchmarks.generation_speed", "--profile"],
+        [
+            "benchmarks.generation_speed",
+            *("--chars", "20", "--long", "40", "--slides-chars", "3", "--profile"),
+        ],
         900,
     ),
     (
