@@ -68,13 +68,53 @@ def pytest_runtest_teardown(item, nextitem):
     write_text(EXECUTED / f"{path.stem}.ipynb", nbformat.writes(notebook.nb))
 
 
+def kernel_utils_problem(folder, env=None):
+    """Why a kernel started in `folder` would not run this checkout's `utils`, or None.
+
+    A notebook's kernel imports `utils` from wherever the installed package points, not from the
+    tests' checkout: `pip install -e .` points it at one checkout, and a fresh clone's `pip install
+    -r requirements.txt` re-points it at the clone. The notebooks would then test the clone's code,
+    or fail to import `utils` once the clone is gone. Same files, wherever they are, is fine (a
+    plain install of this checkout, or PYTHONPATH)."""
+    import subprocess
+    import sys
+
+    probe = "import importlib.util as u; s = u.find_spec('utils'); print(s.origin if s else '')"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=folder, env=env, capture_output=True, text=True
+    ).stdout.strip()
+    fix = (
+        "Install this checkout's utils for its kernels: python -m pip install --no-deps -e . "
+        f"(in {ROOT})."
+    )
+    if not found:
+        return f"a notebook's kernel cannot import utils. {fix}"
+    found = pathlib.Path(found).parent
+    for ours in sorted((ROOT / "utils").glob("*.py")):
+        theirs = found / ours.name
+        if not theirs.is_file() or theirs.read_bytes() != ours.read_bytes():
+            return (
+                f"a notebook's kernel imports utils from {found}, whose {ours.name} is not this "
+                f"checkout's ({ROOT / 'utils'}): the notebooks would test that code. {fix}"
+            )
+    return None
+
+
 def pytest_collection_modifyitems(items):
     """The deck tests go last, after the notebooks whose runs they use (see above).
 
     Checked cells are compared on what they print and return, not on stderr: TensorFlow writes
     log lines there that vary by machine. nbval skips the output keys named in each notebook's
-    `skip_compare`, and a stream's key is its name, so "stderr" is added there."""
-    for notebook in {item.parent for item in items if isinstance(item, IPyNbCell)}:
+    `skip_compare`, and a stream's key is its name, so "stderr" is added there.
+
+    Before any notebook runs, its kernel must import this checkout's `utils` (see
+    `kernel_utils_problem`); if not, the session stops with the reason and the fix."""
+    notebooks = {item.parent for item in items if isinstance(item, IPyNbCell)}
+    if notebooks:
+        problem = kernel_utils_problem(pathlib.Path(str(next(iter(notebooks)).fspath)).parent)
+        if problem:
+            pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+    for notebook in notebooks:
         if "stderr" not in notebook.skip_compare:
             notebook.skip_compare = (*notebook.skip_compare, "stderr")
     decks = [item for item in items if item.path.name == "test_slides.py"]

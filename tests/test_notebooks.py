@@ -287,3 +287,37 @@ def test_benchmarks_keep_the_cudnn_kernels_on_a_gpu():
         for line in path.read_text(encoding="utf-8").splitlines():
             code = line.split("#")[0].split("`")[0].replace(" ", "")  # not comments or prose
             assert "unroll=True" not in code, f"{path.name} unrolls on a GPU too: {line.strip()}"
+
+
+def test_the_notebooks_kernels_import_this_checkouts_utils():
+    import conftest
+
+    assert conftest.kernel_utils_problem(ROOT / "labs") is None
+
+
+def test_a_kernel_that_would_import_another_checkouts_utils_stops_the_session(tmp_path):
+    """A stale clone's utils (one file changed) on a kernel's path: the session stops before any
+    notebook runs, saying where that utils is and how to install this checkout's."""
+    import conftest
+
+    shutil.copytree(ROOT / "utils", tmp_path / "utils")
+    assert conftest.kernel_utils_problem(tmp_path) is None  # the same files elsewhere: fine
+    stale = tmp_path / "utils" / "generate.py"
+    stale.write_text(stale.read_text() + "\n# an older version\n")
+    problem = conftest.kernel_utils_problem(tmp_path)
+    assert f"imports utils from {tmp_path / 'utils'}" in problem
+    assert (
+        "generate.py is not this checkout's" in problem and "pip install --no-deps -e ." in problem
+    )
+
+    _checked_notebook(tmp_path / "any.ipynb", "4\n", "")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-p", "conftest"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout[-2000:]
+    assert "generate.py is not this checkout's" in run.stdout + run.stderr
