@@ -68,7 +68,7 @@ def pytest_runtest_teardown(item, nextitem):
     write_text(EXECUTED / f"{path.stem}.ipynb", nbformat.writes(notebook.nb))
 
 
-def kernel_utils_problem(folder, env=None):
+def kernel_utils_problem(folder):
     """Why a kernel started in `folder` would not run this checkout's `utils`, or None.
 
     A notebook's kernel imports `utils` from wherever the installed package points, not from the
@@ -81,7 +81,7 @@ def kernel_utils_problem(folder, env=None):
 
     probe = "import importlib.util as u; s = u.find_spec('utils'); print(s.origin if s else '')"
     found = subprocess.run(
-        [sys.executable, "-c", probe], cwd=folder, env=env, capture_output=True, text=True
+        [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
     ).stdout.strip()
     fix = (
         "Install this checkout's utils for its kernels: python -m pip install --no-deps -e . "

@@ -53,7 +53,8 @@ def step_profile(generator, batch):
     """Microseconds of one `CharGenerator` step for `batch` texts (the step and its draw, as
     `generate` runs them) and of its parts: the recurrent product, the head and the draw."""
     generator._read()
-    units = generator.layers[1][1][1].shape[0]
+    _, (_, recurrent_kernel, _) = generator.layers[1]  # the LSTM's weights
+    units = recurrent_kernel.shape[0]
     zeros = np.zeros((batch, units), np.float32)
     steps = _Steps(generator.layers, generator.inputs, [None, (zeros, zeros.copy()), None])
     (_, _, recurrent, (h, _, z, _), _), (_, head, head_bias, _, _) = steps.plan
