@@ -8,6 +8,8 @@ notebooks in full mode with `COURSE_FAST=0 python -m pytest labs lectures`.
 import hashlib
 import os
 import pathlib
+import subprocess
+import sys
 import tempfile
 
 import nbformat
@@ -76,9 +78,6 @@ def kernel_utils_problem(folder):
     -r requirements.txt` re-points it at the clone. The notebooks would then test the clone's code,
     or fail to import `utils` once the clone is gone. Same files, wherever they are, is fine (a
     plain install of this checkout, or PYTHONPATH)."""
-    import subprocess
-    import sys
-
     probe = "import importlib.util as u; s = u.find_spec('utils'); print(s.origin if s else '')"
     found = subprocess.run(
         [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
