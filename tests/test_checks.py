@@ -73,17 +73,34 @@ def subclassed_model():
     return model
 
 
-@pytest.mark.parametrize(
-    "make", [functional_model, subclassed_model], ids=["functional", "subclass"]
-)
-def test_the_same_model_written_another_way_passes(capsys, make):
-    passed, out = run(checks.check_gru_model, capsys, make())
+def test_the_same_model_written_with_the_functional_api_passes(capsys):
+    passed, out = run(checks.check_gru_model, capsys, functional_model())
     assert passed, out
 
 
-def test_an_unbuilt_subclassed_model_is_told_to_build(capsys):
-    passed, out = run(checks.check_gru_model, capsys, SubclassedModel())
-    assert not passed and "has no weights yet" in out
+@pytest.mark.parametrize("make", [subclassed_model, SubclassedModel], ids=["built", "unbuilt"])
+def test_a_subclassed_model_is_told_the_grader_cannot_rebuild_it(capsys, make):
+    """The grader rebuilds models from their configuration without running the student's code,
+    so a subclass of keras.Model is a FAIL here too, with what to write instead."""
+    passed, out = run(checks.check_gru_model, capsys, make())
+    assert not passed
+    assert "is a subclass of keras.Model (SubclassedModel)" in out
+    assert "grades keras.Sequential and Functional models only" in out
+
+
+class Doubled(keras.layers.Layer):
+    def call(self, x):
+        return 2 * x
+
+
+def test_a_layer_of_ones_own_or_a_lambda_is_refused(capsys):
+    for extra in (Doubled(), keras.layers.Lambda(lambda x: 2 * x)):
+        model = word_model()
+        model = keras.Sequential(
+            [keras.Input((WINDOW,)), *model.layers[:1], extra, *model.layers[1:]]
+        )
+        passed, out = run(checks.check_gru_model, capsys, model)
+        assert not passed and "which is not one of Keras' own" in out, out
 
 
 def _sequence_gru_model():
@@ -178,6 +195,24 @@ def test_a_last_layer_without_softmax_fails(capsys):
 N = 96
 
 
+@pytest.fixture(autouse=True)
+def settings_of_these_tests(monkeypatch):
+    """The given settings, as the small runs below use them (the homework's are larger)."""
+    spec = {
+        "epochs": 1,
+        "batch_size": 32,
+        "learning_rate": 0.001,
+        "sequences": N,
+        "epochs_3": 2,
+        "sequences_3": N,
+        "held_out": None,
+        "seed_text": SEED_TEXT,
+        "settings": SETTINGS,
+    }
+    monkeypatch.setattr(checks, "given", lambda: dict(spec))
+    return spec
+
+
 def lstm_model():
     return word_model(cell=keras.layers.LSTM)
 
@@ -232,7 +267,7 @@ def comparison(runs, lstm="LSTM", gru="GRU", **changes):
 def test_a_fair_comparison_of_real_runs_passes(capsys, runs):
     passed, out = run(checks.check_comparison, capsys, *comparison(runs))
     assert passed, out
-    assert "identical settings" in out and "FitClock time" in out
+    assert "under the given settings" in out and "FitClock time" in out
 
 
 def test_rounded_numbers_pass(capsys, runs):
@@ -399,7 +434,7 @@ def test_models_judged_on_the_held_out_split_pass(capsys, judged):
         checks.check_validation, capsys, judged["improved"], judged["baseline"], split()[1]
     )
     assert passed, out
-    assert "each val_loss is that model's loss on held_out, recomputed here" in out
+    assert "each val_loss and val_accuracy is that model's on held_out, recomputed here" in out
 
 
 class Made:
@@ -515,3 +550,39 @@ def test_texts_not_written_by_the_models_fail(capsys, judged, tokenizer, texts, 
     args = (samples, histories, tokenizer, WINDOW + 1, SEED_TEXT, SETTINGS)
     passed, out = run(checks.check_generation, capsys, *args)
     assert not passed and reason in out, out
+
+
+# What the grader would fail is a FAIL here too: settings, split and seed text other than given.
+
+
+def test_runs_with_other_settings_than_given_fail(capsys, runs, settings_of_these_tests):
+    settings_of_these_tests["epochs"] = 3
+    passed, out = run(checks.check_comparison, capsys, *comparison(runs))
+    assert not passed and "the given settings make 3 epochs of 3 steps" in out, out
+    settings_of_these_tests.update(epochs=1, learning_rate=0.005)
+    passed, out = run(checks.check_comparison, capsys, *comparison(runs))
+    assert not passed and "Adam(learning_rate=LEARNING_RATE) with LEARNING_RATE = 0.005" in out
+
+
+def test_a_held_out_split_other_than_given_fails(capsys, judged, settings_of_these_tests):
+    settings_of_these_tests["held_out"] = checks.fingerprint(split(seed=1)[1])
+    args = (judged["improved"], judged["baseline"], split()[1])
+    passed, out = run(checks.check_validation, capsys, *args)
+    assert not passed and "held_out is not the split the notebook's given cell makes" in out
+    settings_of_these_tests["held_out"] = checks.fingerprint(split()[1])
+    assert run(checks.check_validation, capsys, *args)[0]
+
+
+def test_an_overwritten_validation_accuracy_fails(capsys, judged):
+    improved = copy.copy(judged["improved"])
+    improved.history = {**improved.history, "val_accuracy": [0.93] * 2}
+    passed, out = run(checks.check_validation, capsys, improved, judged["baseline"], split()[1])
+    assert not passed and "History says val_accuracy 0.930" in out and "but the model gets" in out
+
+
+def test_texts_with_other_settings_than_given_fail(capsys, judged, tokenizer, texts):
+    histories = {k: judged[k] for k in texts}
+    for seed_text, settings in ((SEED_TEXT, {**SETTINGS, "seed": 2}), ("the queen", SETTINGS)):
+        args = (dict(texts), histories, tokenizer, WINDOW + 1, seed_text, settings)
+        passed, out = run(checks.check_generation, capsys, *args)
+        assert not passed and "SEED_TEXT or SETTINGS is not the one given" in out, out

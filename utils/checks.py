@@ -38,6 +38,44 @@ GRU_LAYERS = gru_layers()
 GRU_TOTAL = sum(params for _, _, params, _ in GRU_LAYERS)  # 675,000
 
 
+def given():
+    """What the homework notebook's given cells define, in the current mode (fast or full).
+
+    The checks hold a student's runs to these, so a setting, a split or a seed text redefined in
+    a cell of the student's own is a FAIL here, as it is in the grader (which runs the given cells
+    itself). tests/test_homework.py checks them against the notebook's given cells.
+    """
+    from .config import pick
+
+    return {
+        "epochs": pick(full=60, fast=2),  # EPOCHS (Task 2)
+        "batch_size": 128,  # BATCH_SIZE
+        "learning_rate": 0.005,  # LEARNING_RATE
+        "sequences": 1_504,  # Task 2's data: the n-grams of the first 10,000 characters
+        "epochs_3": pick(full=20, fast=2),  # EPOCHS_3, fit_validated's most epochs (Task 3)
+        "sequences_3": pick(full=13_235, fast=1_368),  # data3's training sequences
+        "held_out": pick(  # fingerprint(held_out)
+            full="f27601c4a9f56e4ee156b4cc4554eb82ca2383d1a500f28b633b32798025b8e2",
+            fast="4cfd7720518ef0649ada4b77eb8c76f96bb733a71321e1ead3009251b54c4629",
+        ),
+        "seed_text": "First Citizen: Before we proceed any further,",  # SEED_TEXT (Task 4)
+        "settings": dict(n_words=40, temperature=0.8, top_p=0.9, no_repeat_ngram=3, seed=1),
+    }
+
+
+def fingerprint(arrays):
+    """A sha256 of integer arrays (a split's word ids), equal only for the same ids in the same
+    shapes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(np.asarray(array, dtype=np.int64))
+        digest.update(str(array.shape).encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
 def _report(check):
     """Print PASS/FAIL for a check that returns a PASS message or raises _Fail with the reason.
 
@@ -96,15 +134,43 @@ def _gru_settings(layer, code, where):
         )
 
 
-def _slides_gru(model, vocab, who="", what="total_words = 672 (the slides' 10,000 characters)"):
-    """A FAIL unless `model` is the slides' GRU model for `vocab` word ids, layer by layer."""
+def _rebuildable(model, who):
+    """A FAIL unless the grader can rebuild `model` from its configuration without running the
+    student's code: a Sequential or Functional model of Keras' own layers, no Lambda."""
     import keras
 
     if not isinstance(model, keras.Model):
         raise _Fail(
-            f"expected a Keras model, got {type(model).__name__}: build it with "
-            "keras.Sequential([keras.Input(...), ...]) (or the Functional API, or a subclass)."
+            f"expected a Keras model, got {type(model).__name__}: build {who} with "
+            "keras.Sequential([keras.Input(...), ...]) (or the Functional API)."
         )
+    kind = type(model)
+    if kind.__name__ not in ("Sequential", "Functional") or not kind.__module__.startswith("keras"):
+        raise _Fail(
+            f"{who} is a subclass of keras.Model ({kind.__name__}): the grader rebuilds your "
+            "models from their configuration, without running your code, so it grades "
+            "keras.Sequential and Functional models only. Write the same layers as "
+            "keras.Sequential([...])."
+        )
+    todo = list(model.layers)
+    while todo:
+        layer = todo.pop()
+        todo += [
+            getattr(layer, n)
+            for n in ("layer", "forward_layer", "backward_layer")
+            if isinstance(getattr(layer, n, None), keras.layers.Layer)
+        ]
+        if type(layer).__name__ == "Lambda" or not type(layer).__module__.startswith("keras"):
+            raise _Fail(
+                f"{who} uses the layer {layer.name} ({type(layer).__name__}), which is not one of "
+                "Keras' own: the grader rebuilds your models without running your code, so use "
+                "Keras' built-in layers only (no Lambda, no layer class of your own)."
+            )
+
+
+def _slides_gru(model, vocab, who="", what="total_words = 672 (the slides' 10,000 characters)"):
+    """A FAIL unless `model` is the slides' GRU model for `vocab` word ids, layer by layer."""
+    _rebuildable(model, who or "the model")
     if not model.built or not model.weights:
         raise _Fail(
             f"{who or 'the model'} has no weights yet: start it with "
@@ -299,6 +365,28 @@ def _close(a, b, absolute):
     return abs(a - b) <= max(absolute, 1e-6 * abs(b))
 
 
+def _given_settings(history, optimizer, epochs, sequences, name):
+    """A FAIL unless `history` ran the given number of epochs (`name`) of the given batch size
+    over the notebook's `sequences`, with Adam at the given learning rate."""
+    spec = given()
+    steps = math.ceil(sequences / spec["batch_size"])
+    ran = (history.params.get("epochs"), history.params.get("steps"))
+    if ran != (epochs, steps):
+        raise _Fail(
+            f"the runs asked for {ran[0]} epochs of {ran[1]} steps, but the given settings make "
+            f"{epochs} epochs of {steps} steps ({name} = {epochs}, BATCH_SIZE = "
+            f"{spec['batch_size']} on the notebook's {sequences:,} sequences): leave {name}, "
+            "BATCH_SIZE and the data as they are given."
+        )
+    kind, config = optimizer
+    rate = config.get("learning_rate")
+    if kind != "Adam" or not isinstance(rate, float) or not _close(rate, spec["learning_rate"], 0):
+        raise _Fail(
+            f"the models were trained with {kind}(learning_rate={rate!r}): the given settings are "
+            f"Adam(learning_rate=LEARNING_RATE) with LEARNING_RATE = {spec['learning_rate']}."
+        )
+
+
 @_report
 def check_comparison(results, histories):
     """Task 2: the LSTM and the GRU trained under identical settings, from their runs.
@@ -395,9 +483,11 @@ def check_comparison(results, histories):
             f"the LSTM was trained on the loss {losses['LSTM']} and the GRU on {losses['GRU']}: "
             "use the same loss for both."
         )
+    spec = given()
+    _given_settings(lstm, optimizers["LSTM"], spec["epochs"], spec["sequences"], "EPOCHS")
     return (
         f"the lab's LSTM ({LSTM_TOTAL:,} parameters) and your GRU ({GRU_TOTAL:,}) were trained "
-        f"under identical settings (the same epochs and steps per epoch, optimizer "
+        f"under the given settings (the same epochs and steps per epoch, optimizer "
         f"{optimizers['GRU'][0]}, loss {losses['GRU']}); training changed both models' weights; "
         "results holds each run's own epochs, FitClock time, final loss and final accuracy."
     )
@@ -418,9 +508,10 @@ def _signature(model):
     ]
 
 
-def held_out_loss(model, x, y):
-    """The mean cross-entropy (nats per word) of `model` on (x, y) with integer labels, plus its
-    regularization losses: what Keras reports as val_loss for validation_data=(x, y)."""
+def evaluate(model, x, y):
+    """(loss, accuracy) of `model` on (x, y) with integer labels: the mean cross-entropy (nats per
+    word) plus the model's regularization losses, and the share of labels it ranks first. What
+    Keras reports as val_loss and val_accuracy for validation_data=(x, y)."""
     import keras
 
     scores = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
@@ -434,9 +525,10 @@ def held_out_loss(model, x, y):
     y = np.asarray(y).reshape(len(x), -1)
     if y.shape[1] > 1:  # one-hot labels
         y = y.argmax(axis=1)
-    nll = -log_p[np.arange(len(x)), y.reshape(-1).astype(int)].mean()
+    y = y.reshape(-1).astype(int)
+    nll = -log_p[np.arange(len(x)), y].mean()
     penalty = sum(float(keras.ops.convert_to_numpy(loss)) for loss in model.losses)
-    return float(nll + penalty)
+    return float(nll + penalty), float(np.mean(scores.argmax(axis=1) == y))
 
 
 def _held_out(held_out):
@@ -481,21 +573,44 @@ def check_validation(improved_history, baseline_history, held_out):
             "your model has the same layers and settings as the baseline: change the architecture "
             "(e.g. dropout, other sizes) to improve on it."
         )
+    _rebuildable(improved.model, "your model")
     x, y = _held_out(held_out)
+    spec = given()
+    if spec["held_out"] is not None and fingerprint((x, y)) != spec["held_out"]:
+        raise _Fail(
+            "held_out is not the split the notebook's given cell makes: run that cell again and "
+            "do not change held_out, data3 or the lines in a cell of your own."
+        )
     for where, history in (("your model", improved), ("the baseline", baseline)):
-        loss = held_out_loss(history.model, x, y)
+        _given_settings(
+            history,
+            _optimizer(history.model, where),
+            spec["epochs_3"],
+            spec["sequences_3"],
+            "EPOCHS_3",
+        )
+        loss, accuracy = evaluate(history.model, x, y)
         recorded = history.history["val_loss"]
-        if min(abs(v - loss) for v in recorded) > 2e-4 * max(1.0, loss):
+        epoch = int(np.argmin([abs(v - loss) for v in recorded]))
+        if abs(recorded[epoch] - loss) > 2e-4 * max(1.0, loss):
             raise _Fail(
                 f"{where}'s val_loss ({', '.join(f'{v:.3f}' for v in recorded[:5])}"
                 f"{', ...' if len(recorded) > 5 else ''}) is not its loss on held_out "
-                f"({loss:.3f}): pass validation_data=held_out to fit (not validation_split, not "
-                "the training data), so it is judged on the notebook's held-out lines."
+                f"({loss:.3f}): train it with the given fit_validated (validation_data=held_out, "
+                "not validation_split, not the training data), so it is judged on the notebook's "
+                "held-out lines."
+            )
+        stated = history.history["val_accuracy"][epoch]
+        if abs(stated - accuracy) > 1e-3 + 1 / len(y):
+            raise _Fail(
+                f"{where}'s History says val_accuracy {stated:.3f} at the epoch whose val_loss is "
+                f"its loss on held_out, but the model gets {accuracy:.3f} there: report the "
+                "History that fit returned, unchanged."
             )
     return (
-        "both models were judged on the notebook's held-out lines (each val_loss is that model's "
-        "loss on held_out, recomputed here); the baseline is the slides' GRU, and your model "
-        "differs from it."
+        "both models were trained by the given fit_validated and judged on the notebook's "
+        "held-out lines (each val_loss and val_accuracy is that model's on held_out, recomputed "
+        "here); the baseline is the slides' GRU, and your model differs from it."
     )
 
 
@@ -519,6 +634,13 @@ def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text,
 
     _done(samples, "samples", "generate a text from each model in the cell above")
     _entries(samples, "samples", ("baseline", "improved"), "generate a text from each model")
+    spec = given()
+    if seed_text != spec["seed_text"] or settings != spec["settings"]:
+        raise _Fail(
+            f"SEED_TEXT or SETTINGS is not the one given ({spec['seed_text']!r} with "
+            f"{spec['settings']}): the grader writes the texts with the given ones, so leave "
+            "that cell as it is and do not redefine them."
+        )
     for name in ("baseline", "improved"):
         text = samples[name]
         if not isinstance(text, str):
