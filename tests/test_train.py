@@ -162,15 +162,21 @@ def test_replacing_leaves_the_old_file_when_the_write_fails(tmp_path):
 
 # The kill test's fit runs in a fork of this small server, which imports TensorFlow once: each of
 # the 21 runs then starts in a moment instead of seconds. Each epoch is short, so a good part of
-# its time goes to writing the checkpoint files, and the kills land in writes too.
+# its time goes to writing the checkpoint files, and the kills land in writes too. An epoch takes
+# at least EPOCH_S, so however fast the machine, the 20 waits before the kills (14.7 s in all, from
+# random.Random(0)) use up fewer than EPOCHS epochs: every run is killed before it ends.
+EPOCH_S, EPOCHS = 0.05, 320
 _SERVER = textwrap.dedent(
-    """
-    import os, sys
+    f"""
+    import os, sys, time
     import keras
     import numpy as np
     from utils import train
 
     class Say(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            time.sleep({EPOCH_S})
+
         def on_train_batch_end(self, batch, logs=None):
             if not getattr(self, "said", False):
                 print("training", os.getpid(), flush=True)
@@ -205,7 +211,7 @@ def test_checkpoints_survive_twenty_sigkills_at_random_moments(tmp_path):
     """20 SIGKILLs at random moments of a fit. After each: no cut-off file, and a loadable
     best.keras no worse than before the kill; the next start resumes. Then the run finishes."""
     (tmp_path / "server.py").write_text(_SERVER)
-    folder, epochs, chance = tmp_path / "run", 80, random.Random(0)
+    folder, epochs, chance = tmp_path / "run", EPOCHS, random.Random(0)
     server = subprocess.Popen(
         [sys.executable, str(tmp_path / "server.py"), str(folder), str(epochs)],
         stdin=subprocess.PIPE,
