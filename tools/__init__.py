@@ -6,7 +6,8 @@ setup cell installs `utils` alone, and `pip install .` leaves this package out.
 - `hygiene`: what every notebook must be, checked by the tests (`python -m tools.hygiene`).
 - `homework`: the student notebooks, generated from their solutions (`python -m tools.homework`).
 - `grade`: grades a folder of handed-in homework notebooks, each sandboxed, into grades.csv
-  (`python -m tools.grade SUBMISSIONS`); `grade_runner` is what runs inside the sandbox.
+  (`python -m tools.grade SUBMISSIONS`); `grade_runner` is what runs inside the sandbox, and
+  `sandbox` the isolation and limits (bubblewrap or a user of its own, cgroups, a watchdog).
 - `release`: the student release, without solutions or hidden tests (`python -m tools.release`).
 - `gradescope`: the homework's Gradescope autograder zip (`python -m tools.gradescope`).
 - `slides`: reveal.js decks built from the notebooks, with contact sheets and PDFs
