@@ -39,6 +39,7 @@ def test_the_bundle_holds_what_grading_needs_and_no_solution(tmp_path):
         "utils/checks.py",
         "tools/grade.py",
         "tools/grade_runner.py",
+        "tools/sandbox.py",
         "homework/11-hw_gru_architecture.ipynb",
         "homework/solutions/11-hw_gru_architecture.tests.py",
     ):

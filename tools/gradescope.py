@@ -1,11 +1,16 @@
 """Build a homework's Gradescope autograder: `python -m tools.gradescope autograder.zip`.
 
 Upload the zip as the autograder of a Gradescope "Programming Assignment" (Ubuntu base image).
-Gradescope unpacks it into /autograder/source and runs `setup.sh` once, as root. For each
-submission, `run_autograder` grades the handed-in notebook with `python -m tools.grade`: the same
-command, checks and hidden tests as on your own machine, in the bubblewrap sandbox where the
-container allows it, else as an unprivileged user of its own (the hidden tests readable by root
-only). It writes /autograder/results/results.json, one test per task with its points.
+Gradescope unpacks it into /autograder/source and runs `setup.sh` once, as root, when it builds
+the image: it installs Python, TensorFlow, bubblewrap and iproute2, makes the hidden tests root's
+only, and computes the calibration (the tasks' own models trained as the settings say, about a
+minute) so that no student waits for it. For each submission, in a fresh container,
+`run_autograder` asks `python -m tools.grade --probe` which sandbox works there (bubblewrap if it
+can make its namespaces, else a user of its own: Gradescope runs it as root in Docker, whose
+default seccomp profile refuses the namespaces bubblewrap needs unless the container is
+privileged) and grades the handed-in notebook with the same command, checks and hidden tests as on
+your own machine. It writes /autograder/results/results.json, one test per task with its points.
+AUTOGRADER_SANDBOX forces the sandbox (`bwrap` or `uid`).
 
 The zip holds `utils`, the grader, the released student notebook, the hidden tests and the data:
 grading needs no network. It is the instructor's: it holds the hidden tests.
@@ -39,11 +44,18 @@ SETUP = """\
 set -euo pipefail
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
-  python3 python3-pip python3-venv bubblewrap util-linux >/dev/null
+  python3 python3-pip python3-venv bubblewrap util-linux iproute2 >/dev/null
+# A virtual environment that the sandbox's users can run (not under root's private home)
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q -r /autograder/source/requirements.txt
+chmod -R o+rX /autograder/venv /autograder/source
 # The hidden tests: root's only, never readable by a student's notebook.
 chmod -R go-rwx /autograder/source/homework/solutions
+# What honest runs give, computed once here instead of in every student's grading (no student
+# code runs in it).
+cd /autograder/source
+COURSE_DATA_DIR=/autograder/source/data /autograder/venv/bin/python -m tools.grade \\
+  --calibrate /autograder/source/calibration.json --sandbox none
 """
 
 RUN = """\
@@ -55,13 +67,14 @@ root="${AUTOGRADER_ROOT:-/autograder}"
 python="${AUTOGRADER_PYTHON:-$root/venv/bin/python}"
 cd "$root/source"
 export COURSE_DATA_DIR="$root/source/data"
-sandbox=none
-if [ "$(id -u)" = 0 ]; then sandbox=uid; fi
-if command -v bwrap >/dev/null && bwrap --unshare-net --ro-bind / / true 2>/dev/null; then
-  sandbox=bwrap
+sandbox="${AUTOGRADER_SANDBOX:-$("$python" -m tools.grade --probe)}"
+calibration=()
+if [ -f "$root/source/calibration.json" ]; then
+  calibration=(--calibration "$root/source/calibration.json")
 fi
 exec "$python" -m tools.grade "$root/submission" --out "$root/results/grading" --workers 1 \\
-  --time-limit 600 --sandbox "$sandbox" --gradescope "$root/results/results.json"
+  --time-limit 600 --sandbox "$sandbox" "${calibration[@]}" \\
+  --gradescope "$root/results/results.json"
 """
 
 
@@ -78,7 +91,8 @@ def bundle(path, homework=None, root=None):
         "data/shakespeare.txt": utils.load_shakespeare(),
     }
     sources = [*sorted((root / "utils").glob("*.py")), release, tests]
-    sources += [root / "tools" / name for name in ("__init__.py", "grade.py", "grade_runner.py")]
+    tools = ("__init__.py", "grade.py", "grade_runner.py", "sandbox.py")
+    sources += [root / "tools" / name for name in tools]
     for source in sources:
         files[source.relative_to(root).as_posix()] = source.read_text(encoding="utf-8")
     path = pathlib.Path(path)
