@@ -37,6 +37,7 @@ import contextlib
 import copy
 import csv
 import difflib
+import functools
 import io
 import json
 import os
@@ -95,12 +96,13 @@ def _python(source):
     return TransformerManager().transform_cell(source)
 
 
+@functools.lru_cache(maxsize=4096)
 def syntax(source):
     """What a code cell does as Python sees it: its syntax tree, without comments, formatting or
-    quote style; its text with whitespace normalised if it is not Python."""
+    quote style; its text with whitespace normalised if it is not Python (or nested too deep)."""
     try:
         return ast.dump(ast.parse(_python(source)))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return " ".join(source.split())
 
 
@@ -203,7 +205,7 @@ def suspicious(submission, release):
             continue
         try:
             tree = ast.parse(_python(cell.source))
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in ast.walk(tree):
             targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
