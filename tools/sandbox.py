@@ -353,7 +353,7 @@ class Watchdog(threading.Thread):
         """{folder: bytes written}: the tmpfs folders seen through its newest process, and every
         eighth poll (they are walked) the owned folders."""
         sizes = {}
-        inside = next((f"/proc/{pid}/root" for pid in sorted(pids, reverse=True)), None)
+        inside = _sandbox_root(pids) if self.tmpfs else None
         for folder in self.tmpfs if inside else ():
             try:
                 info = os.statvfs(inside + folder)
@@ -401,6 +401,20 @@ class Watchdog(threading.Thread):
         self._done.set()
         if self.is_alive():
             self.join(timeout=5)
+
+
+def _sandbox_root(pids):
+    """`/proc/PID/root` of one of `pids` whose root is not this machine's (a process inside the
+    sandbox, not the bubblewrap that started it), or None."""
+    here = os.stat("/")
+    for pid in pids:
+        try:
+            root = os.stat(f"/proc/{pid}/root")
+        except OSError:
+            continue
+        if (root.st_dev, root.st_ino) != (here.st_dev, here.st_ino):
+            return f"/proc/{pid}/root"
+    return None
 
 
 def _usage(pid):
@@ -556,7 +570,7 @@ class _Reader(threading.Thread):
         super().__init__(daemon=True)
         self.output, self.channel_fd, self.cap = output, channel_fd, cap
         self.data, self.too_large = bytearray(), False
-        self._tail, self._head, self._halt = bytearray(), bytearray(), threading.Event()
+        self._tail, self._halt = bytearray(), threading.Event()
 
     def run(self):
         selector = selectors.DefaultSelector()
@@ -571,8 +585,6 @@ class _Reader(threading.Thread):
                     selector.unregister(key.fd)
                     open_ends -= 1
                 elif key.data == "output":
-                    if len(self._head) < 4096:
-                        self._head += chunk[: 4096 - len(self._head)]
                     self._tail = (self._tail + chunk)[-LOG_KEEP:]
                 elif not self.too_large:
                     self.data += chunk
