@@ -29,6 +29,7 @@ def main(argv=None):
     parser.add_argument("--submissions", type=int, default=6)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "uid", "none"])
+    parser.add_argument("--keep", metavar="DIR", help="keep each run's grades/ and feedback here")
     args = parser.parse_args(argv)
     solution = nbformat.read(
         ROOT / "homework" / "solutions" / "11-hw_gru_architecture.ipynb", as_version=4
@@ -46,9 +47,10 @@ def main(argv=None):
             nbformat.write(solution, folder / f"student{i:03d}.ipynb")
         for workers in args.workers:
             start = time.perf_counter()
+            out = Path(args.keep or work) / f"out{workers}"
             graded = grade.grade(
                 folder,
-                Path(work) / f"out{workers}",
+                out,
                 workers=workers,
                 sandbox_kind=args.sandbox,
                 calibration=calibration,

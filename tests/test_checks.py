@@ -406,7 +406,9 @@ def validated(make, validation="held", seed=0):
     kwargs = {"validation_data": held_out if validation == "held" else (x, y)}
     if validation == "split":
         kwargs = {"validation_split": 0.25}
-    return model.fit(x, y, epochs=2, batch_size=32, verbose=0, **kwargs)
+    # as the homework's fit_validated: the best epoch's weights are kept
+    best = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    return model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[best], **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -586,3 +588,41 @@ def test_texts_with_other_settings_than_given_fail(capsys, judged, tokenizer, te
         args = (dict(texts), histories, tokenizer, WINDOW + 1, seed_text, settings)
         passed, out = run(checks.check_generation, capsys, *args)
         assert not passed and "SEED_TEXT or SETTINGS is not the one given" in out, out
+
+
+def test_a_made_up_best_epoch_fails(capsys, judged):
+    """A History whose best val_loss was typed in: the model's own loss on held_out is not it."""
+    baseline = copy.copy(judged["baseline"])
+    typed = baseline.history["val_loss"][:-1] + [min(baseline.history["val_loss"]) - 0.5]
+    baseline.history = {**baseline.history, "val_loss": typed}
+    passed, out = run(checks.check_validation, capsys, judged["improved"], baseline, split()[1])
+    assert not passed and "the baseline's best val_loss" in out and "is not its loss" in out, out
+
+
+def test_a_history_that_is_not_one_fits_fails(capsys, judged):
+    longer = copy.copy(judged["improved"])
+    longer.history = {**longer.history, "loss": [*longer.history["loss"], 1.0]}
+    passed, out = run(checks.check_validation, capsys, longer, judged["baseline"], split()[1])
+    assert not passed and "is not one fit's History" in out, out
+
+
+@pytest.mark.parametrize(
+    "layer, reason",
+    [
+        (
+            lambda: keras.layers.Dense(
+                VOCAB, kernel_initializer=keras.initializers.Constant([[0.5] * VOCAB] * 8)
+            ),
+            "holds a Constant initializer that is not one number",
+        ),
+        (lambda: keras.layers.Normalization(mean=0.0, variance=1.0), "holds a Normalization layer"),
+        (lambda: keras.layers.Dense(VOCAB, bias_initializer="ones"), None),
+    ],
+    ids=["weights-in-an-initializer", "a-layer-the-grader-does-not-rebuild", "a-plain-choice"],
+)
+def test_an_architecture_the_grader_would_not_rebuild_fails(capsys, judged, layer, reason):
+    model = keras.Sequential(
+        [keras.Input((WINDOW,)), keras.layers.Embedding(VOCAB, 8), keras.layers.GRU(8), layer()]
+    )
+    problem = checks.architecture_problem(keras.saving.serialize_keras_object(model), "yours")
+    assert (problem is None) if reason is None else reason in problem, problem

@@ -309,6 +309,69 @@ def harmless_edits():
     return nb
 
 
+# -- found by a red team of our own (each got points before it was closed) -----------------------
+
+# weights trained on every line of the play, the grader's test lines included, hidden in the
+# Constant initializers of frozen layers: the grader's "fresh" training started from them
+INITIALIZER_LEAK = """\
+lines_all = utils.load_shakespeare()[:TEXT_CHARS + 40_000].lower().split('\\n')
+everything = utils.ngram_sequences(lines_all, tokenizer3, data3.max_sequence_len)
+teacher = keras.Sequential([keras.Input((window,)), layers.Embedding(vocab, 16), layers.GRU(16),
+                            layers.Dense(vocab, activation='softmax')])
+teacher.compile(optimizer='adam', loss='sparse_categorical_crossentropy')
+teacher.fit(everything.predictors, everything.labels, epochs=1, batch_size=256, verbose=0)
+
+
+def improved_gru():
+    (e,), (k, r, b), (dk, db) = [layer.get_weights() for layer in teacher.layers]
+    C = keras.initializers.Constant
+    return keras.Sequential([
+        keras.Input((window,)),
+        layers.Embedding(vocab, 16, embeddings_initializer=C(e.tolist()), trainable=False),
+        layers.GRU(16, kernel_initializer=C(k.tolist()), recurrent_initializer=C(r.tolist()),
+                   bias_initializer=C(b.tolist()), trainable=False),
+        layers.Dense(vocab, activation='softmax', kernel_initializer=C(dk.tolist()),
+                     bias_initializer=C(db.tolist())),
+    ])
+
+
+improved_model = improved_gru()"""
+
+# a last layer whose initial weights overflow: the grader's training of it gives NaN, which a
+# tolerance written as `abs(a - b) > tolerance` let through; the student's own run started from
+# sane weights
+OVERFLOWING = """\
+improved_model = keras.Sequential([
+    keras.Input((window,)), layers.Embedding(vocab, 64), layers.GRU(64),
+    layers.Dense(vocab, activation='softmax', kernel_initializer=keras.initializers.Constant(1e7),
+                 bias_initializer=keras.initializers.Constant(-1e7)),
+])
+improved_model.set_weights([np.random.default_rng(0).normal(0, 0.05, w.shape)
+                            for w in improved_model.get_weights()])
+improved_history = fit_validated(improved_model)"""
+
+# the baseline never trained: a History typed by hand around its true untrained held-out loss
+TYPED_BASELINE = """\
+baseline_model.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE),
+                       loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+loss0, accuracy0 = baseline_model.evaluate(*held_out, verbose=0)
+
+
+class Typed:
+    pass
+
+
+baseline_history = Typed()
+baseline_history.history = {'loss': [6.4, 6.1], 'accuracy': [0.03, 0.05],
+                            'val_loss': [loss0, 6.19], 'val_accuracy': [accuracy0, 0.05]}
+baseline_history.params = {'verbose': 0, 'epochs': EPOCHS_3, 'steps': 11}
+baseline_history.model = baseline_model"""
+
+# cells that IPython's own cell transformer took minutes to read, or gave up on with an error
+# that stopped the whole grading run in the grader's own process
+MAGICS = ["%pwd\n" * 501, "%pwd\n" * 499 + "x = 1\n" * 2000]
+
+
 # -- attacks of our own ----------------------------------------------------------------------------
 
 OWN_TAR = """\
@@ -496,6 +559,19 @@ def submissions(weights):
             (2, 0, 3, 0, 5, "graded"),
         ),
         "fake-checks": (student(R[TASK1], FAKE_CHECKS), (2, 0, 0, 0, 2, "graded")),
+        "initializer-leak": (
+            task3(replace_line(R[TRAIN3], "improved_model = ", INITIALIZER_LEAK)),
+            (2, 0, 0, 0, 2, "graded"),
+        ),
+        "overflowing-initializer": (
+            task3(replace_line(R[TRAIN3], "improved_history = ", OVERFLOWING)),
+            (2, 0, 0, 2, 4, "graded"),
+        ),
+        "typed-baseline": (
+            task3(replace_line(R[TRAIN3], "baseline_history = ", TYPED_BASELINE)),
+            (2, 0, 0, 2, 4, "graded"),
+        ),
+        "magics": (student(R[TASK1], *[None] * 5, *MAGICS * 3), (2, 0, 0, 0, 2, "graded")),
         "subclassed": (student(SUBCLASSED), (0, 0, 0, 0, 0, "graded")),
         # 3 GiB files in each writable folder, then 24 MB of printing
         "disk-and-output": (
@@ -529,7 +605,7 @@ def graded(tmp_path_factory, trained_gru_weights):
     (folder / "junk.ipynb").write_text("this is not a notebook\n")
     os.symlink("correct.ipynb", folder / "link.ipynb")
     out = tmp_path_factory.mktemp("grades")
-    grade.grade(folder, out, workers=2, time_limit=400, memory_gib=6)
+    grade.grade(folder, out, workers=3, time_limit=400, memory_gib=6)
     with open(out / "grades.csv", newline="") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
     expected = {f"{name}.ipynb": tuple(str(v) for v in row) for name, (_, row) in made.items()}
@@ -582,7 +658,7 @@ def test_forged_results_change_no_row(graded):
     [
         ("slower-learning", "records a loss of"),
         ("pasted-weights", "records a loss of"),
-        ("halved-clock", "the two FitClocks' wall times do not go with their CPU times"),
+        ("halved-clock", "on the grader's one thread a fit cannot use more CPU time than it takes"),
         ("halved-clock-and-cpu", "times the LSTM's CPU time, but when the grader trained both"),
         ("one-epoch-fit", "records a loss of"),
         ("untimed-epochs", "records a loss of"),
@@ -596,6 +672,8 @@ def test_forged_results_change_no_row(graded):
             "subclassed",
             "FAIL: the grader could not use your answer: gru_model is a subclassed model",
         ),
+        ("initializer-leak", "holds a Constant initializer that is not one number"),
+        ("typed-baseline", "the baseline's best val_loss"),
     ],
 )
 def test_each_fake_is_told_why(graded, name, reason):

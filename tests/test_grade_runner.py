@@ -103,7 +103,23 @@ def layer(name, module="keras.layers", **config):
 @pytest.mark.parametrize(
     "config, reason",
     [
-        (sequential(layer("Lambda", function="...")), "holds a Lambda layer: it runs code"),
+        (sequential(layer("Lambda", function="...")), "holds a Lambda layer, which the grader"),
+        (
+            sequential(layer("TextVectorization", vocabulary="/hidden/tests.py")),
+            "TextVectorization",
+        ),
+        (
+            sequential(
+                layer(
+                    "Embedding",
+                    embeddings_initializer=layer(
+                        "Constant", "keras.initializers", value=[[1.0] * 8] * 8
+                    ),
+                )
+            ),
+            "holds a Constant initializer that is not one number",
+        ),
+        (sequential(layer("Dense", units=2, kernel_size=list(range(65)))), "a list of 65 numbers"),
         (sequential(layer("system", "os", command="touch x")), "holds 'system' from 'os'"),
         (sequential(layer("Dense", "keras.src.layers")), "holds 'Dense' from 'keras.src.layers'"),
         (
@@ -111,7 +127,7 @@ def layer(name, module="keras.layers", **config):
             "names a registered object 'Custom>Dense'",
         ),
         (sequential(layer("Dense", units=10**9)), "holds the number 1000000000"),
-        (sequential(layer("Dropout", rate=float("nan"))), "a number that is not finite"),
+        (sequential(layer("Dropout", rate=float("nan"))), "the number nan: not finite"),
         ({"class_name": "MyModel", "config": {}}, "is a subclassed model (MyModel)"),
         ([1, 2], "is a subclassed model (None)"),
     ],

@@ -90,10 +90,12 @@ def given_cells(release):
 
 
 def _python(source):
-    """`source` as Python: IPython's magics turned into calls first."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
+    """`source` as Python, each line of IPython's own syntax (`%magic`, `!shell`) blanked: in one
+    pass over its lines (IPython's own transformer re-reads a cell once per magic line, so a
+    cell of many magics could keep the grader busy for hours)."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -102,7 +104,7 @@ def syntax(source):
     quote style; its text with whitespace normalised if it is not Python (or nested too deep)."""
     try:
         return ast.dump(ast.parse(_python(source)))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except Exception:  # noqa: BLE001 - whatever a cell holds, it is compared as text then
         return " ".join(source.split())
 
 
@@ -205,7 +207,7 @@ def suspicious(submission, release):
             continue
         try:
             tree = ast.parse(_python(cell.source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except Exception:  # noqa: BLE001 - not Python: nothing to report
             continue
         for node in ast.walk(tree):
             targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
@@ -413,6 +415,12 @@ class Grader:
             "MPLBACKEND": "Agg",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONDONTWRITEBYTECODE": "1",
+            # one thread for TensorFlow and NumPy: workers on their own cores do not slow each
+            # other, and a fit cannot use more CPU time than wall time (the hidden tests rely on
+            # it to check a FitClock's times)
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
             "GRADER_FD": str(channel.fd),
             **(env or {}),
         }

@@ -36,12 +36,7 @@ KEY = re.compile(r"o\d{1,6}")
 SENT = re.compile(r"executed\.ipynb|answers/index\.json|answers/files/o\d{1,6}(\.json|\.npz|\.npy)")
 MAX_JSON = 4 * 2**20  # bytes in one JSON file of the answers
 MAX_DEPTH = 40  # nesting of a JSON file of the answers
-MAX_NUMBER = 10**7  # the largest whole number a model's configuration may hold
 MAX_PARAMETERS = 20_000_000  # the largest model the grader rebuilds
-# What a Functional model's configuration holds besides classes: its wiring, as plain data.
-PLAIN_OBJECTS = {"__keras_tensor__", "__tuple__"}
-# Layers that run code given to them, or load code: never rebuilt from a student's file.
-REFUSED_LAYERS = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
 
 
 # -- in the student's kernel (untrusted) -----------------------------------------------------------
@@ -231,28 +226,12 @@ def _depth(value, where, depth=0):
             _depth(item, where, depth + 1)
 
 
-def _public(module, name):
-    """True if `name` is a class that Keras offers under its public `module`."""
-    import keras
-
-    spaces = {
-        "keras": [keras, keras.dtype_policies],
-        "keras.layers": [keras.layers],
-        "keras.initializers": [keras.initializers],
-        "keras.regularizers": [keras.regularizers],
-        "keras.constraints": [keras.constraints],
-        "keras.optimizers": [keras.optimizers],
-        "keras.optimizers.schedules": [keras.optimizers.schedules],
-        "keras.losses": [keras.losses],
-        "keras.metrics": [keras.metrics],
-    }
-    return any(isinstance(getattr(space, name, None), type) for space in spaces.get(module, ()))
-
-
 def check_config(config, where):
-    """Refused unless `config` names only Keras' own built-in classes, without code or files in
-    it, with whole numbers of a sane size: what the grader may rebuild. The model itself must be
-    Sequential or Functional (a subclass is code the grader would have to run)."""
+    """Refused unless the grader may rebuild the model whose configuration is `config`: a
+    Sequential or Functional model (a subclass is code the grader would have to run) of what
+    `utils.checks.architecture_problem` allows, the same rule the student's check applies."""
+    from utils.checks import architecture_problem
+
     if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Functional"):
         name = config.get("class_name") if isinstance(config, dict) else None
         raise Refused(
@@ -260,43 +239,9 @@ def check_config(config, where):
             "configuration, without running your code, so it accepts keras.Sequential and "
             "Functional models (keras.Model(inputs, outputs)) only"
         )
-    _check_tree(config, where)
-
-
-def _check_tree(config, where):
-    """Refused unless every object in `config` is one of Keras' own built-in classes."""
-    functional = {"module": "keras.src.models.functional", "class_name": "Functional"}
-    todo = [config]
-    while todo:
-        value = todo.pop()
-        if isinstance(value, (list, tuple)):
-            todo += value
-        elif isinstance(value, dict):
-            if "class_name" in value:
-                module, name = value.get("module"), value.get("class_name")
-                registered = value.get("registered_name")
-                if name in REFUSED_LAYERS:
-                    raise Refused(f"{where} holds a {name} layer: it runs code, so it is refused")
-                is_functional = {"module": module, "class_name": name} == functional
-                plain = module is None and name in PLAIN_OBJECTS
-                if not (is_functional or plain or _public(module, name)):
-                    raise Refused(
-                        f"{where} holds {name!r} from {module!r}: the grader rebuilds Keras' own "
-                        "layers only (no custom layers or functions)"
-                    )
-                if registered not in (None, name):
-                    raise Refused(f"{where} names a registered object {registered!r}: refused")
-            todo += list(value.values())
-        elif isinstance(value, bool) or value is None or isinstance(value, str):
-            continue
-        elif isinstance(value, int):
-            if abs(value) > MAX_NUMBER:
-                raise Refused(f"{where} holds the number {value}: far too large for this homework")
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise Refused(f"{where} holds a number that is not finite")
-        else:
-            raise Refused(f"{where} holds a {type(value).__name__}")
+    problem = architecture_problem(config, where)
+    if problem:
+        raise Refused(problem)
 
 
 def _arrays(path):
@@ -321,6 +266,8 @@ def rebuild_model(folder, key, where):
     notebook."""
     import keras
 
+    from utils.checks import architecture_problem
+
     record = read_json(os.path.join(folder, f"{key}.json"))
     if not isinstance(record, dict):
         raise Refused(f"{where}'s file is not what the grader saves")
@@ -339,8 +286,9 @@ def rebuild_model(folder, key, where):
             raise Refused(f"{where}'s compile settings are not what the grader saves")
         optimizer, loss = compiled.get("optimizer"), compiled.get("loss")
         for part in (optimizer, loss):
-            if isinstance(part, dict):
-                _check_tree(part, where)
+            problem = architecture_problem(part, where) if isinstance(part, dict) else None
+            if problem:
+                raise Refused(problem)
         model.compile(
             optimizer=keras.optimizers.deserialize(optimizer)
             if isinstance(optimizer, dict)

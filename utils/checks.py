@@ -134,9 +134,113 @@ def _gru_settings(layer, code, where):
         )
 
 
+# What the grader rebuilds from a model's configuration (tools/grade_runner.py), without running the
+# student's code: Sequential or Functional models of these Keras layers, with initializers that
+# hold no weights. The check of Task 1 and 3 says so first, in the student's notebook.
+GRADED_LAYERS = frozenset(
+    """InputLayer Embedding Dense EinsumDense Dropout SpatialDropout1D GaussianNoise GaussianDropout
+    AlphaDropout ActivityRegularization Activation ReLU LeakyReLU PReLU ELU Softmax
+    LayerNormalization BatchNormalization UnitNormalization GRU LSTM SimpleRNN RNN GRUCell LSTMCell
+    SimpleRNNCell StackedRNNCells Bidirectional TimeDistributed Conv1D SeparableConv1D
+    MaxPooling1D AveragePooling1D GlobalMaxPooling1D GlobalAveragePooling1D Flatten Reshape
+    Permute RepeatVector Masking Concatenate Add Average Maximum Minimum Multiply Subtract Dot
+    Attention AdditiveAttention MultiHeadAttention ZeroPadding1D Cropping1D UpSampling1D
+    Identity""".split()
+)
+INITIALIZERS = frozenset(
+    """Constant GlorotNormal GlorotUniform HeNormal HeUniform LecunNormal LecunUniform Ones
+    Orthogonal RandomNormal RandomUniform TruncatedNormal VarianceScaling Zeros""".split()
+)
+# Which classes of a configuration's module the grader rebuilds (None: all Keras offers there).
+_ALLOWED = {
+    "keras": {"Sequential", "DTypePolicy", "FloatDTypePolicy"},
+    "keras.src.models.functional": {"Functional"},
+    "keras.layers": GRADED_LAYERS,
+    "keras.initializers": INITIALIZERS,
+    "keras.regularizers": None,
+    "keras.constraints": None,
+    "keras.optimizers": None,
+    "keras.optimizers.schedules": None,
+    "keras.losses": None,
+    "keras.metrics": None,
+}
+_WIRING = {"__keras_tensor__", "__tuple__"}  # a Functional model's wiring, plain data
+
+
+def _keras_class(module, name):
+    """True if `name` is a class Keras itself offers in the configuration's `module`."""
+    import keras
+
+    if (module, name) == ("keras.src.models.functional", "Functional"):
+        return True
+    spaces = {
+        "keras": [keras, keras.dtype_policies],
+        "keras.layers": [keras.layers],
+        "keras.initializers": [keras.initializers],
+        "keras.regularizers": [keras.regularizers],
+        "keras.constraints": [keras.constraints],
+        "keras.optimizers": [keras.optimizers],
+        "keras.optimizers.schedules": [keras.optimizers.schedules],
+        "keras.losses": [keras.losses],
+        "keras.metrics": [keras.metrics],
+    }
+    return any(
+        isinstance(getattr(space, str(name), None), type) for space in spaces.get(module, [])
+    )
+
+
+def architecture_problem(config, where="the model"):
+    """Why the grader would not rebuild the model (or optimizer, or loss) whose Keras
+    configuration is `config`, or None.
+
+    Every object in it must be one of Keras' own classes the grader rebuilds (GRADED_LAYERS,
+    INITIALIZERS, ...), registered under no other name; a Constant initializer holds one number;
+    no list holds more than 64 numbers (weights do not belong in an architecture); every number is
+    finite and of a sane size."""
+    todo = [config]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, (list, tuple)):
+            if sum(isinstance(v, (int, float)) for v in value) > 64:
+                return f"{where} holds a list of {len(value)} numbers in its configuration"
+            todo += value
+        elif isinstance(value, dict):
+            if "class_name" in value:
+                module, name = value.get("module"), value.get("class_name")
+                allowed = _ALLOWED.get(module)
+                if not (_keras_class(module, name) or module is None and name in _WIRING):
+                    return (
+                        f"{where} holds {name!r} from {module!r}: the grader rebuilds Keras' own "
+                        "layers only, without running your code (no Lambda, no layer or function "
+                        "of your own)"
+                    )
+                if allowed is not None and name not in allowed:
+                    return (
+                        f"{where} holds a {name} "
+                        f"{'layer' if module == 'keras.layers' else 'object'}, "
+                        "which the grader does not rebuild: use the layers the course teaches "
+                        "(Embedding, Dense, Dropout, GRU, LSTM, Bidirectional, ...)"
+                    )
+                if value.get("registered_name") not in (None, name):
+                    return f"{where} names a registered object {value['registered_name']!r}"
+                if name == "Constant" and not isinstance(
+                    (value.get("config") or {}).get("value"), (int, float)
+                ):
+                    return f"{where} holds a Constant initializer that is not one number"
+            todo += list(value.values())
+        elif isinstance(value, (bool, str)) or value is None:
+            continue
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            if not math.isfinite(value) or abs(value) > 1e7:
+                return f"{where} holds the number {value}: not finite, or far too large"
+        else:
+            return f"{where} holds a {type(value).__name__} in its configuration"
+    return None
+
+
 def _rebuildable(model, who):
     """A FAIL unless the grader can rebuild `model` from its configuration without running the
-    student's code: a Sequential or Functional model of Keras' own layers, no Lambda."""
+    student's code: a Sequential or Functional model of the layers it rebuilds, no Lambda."""
     import keras
 
     if not isinstance(model, keras.Model):
@@ -166,6 +270,15 @@ def _rebuildable(model, who):
                 "Keras' own: the grader rebuilds your models without running your code, so use "
                 "Keras' built-in layers only (no Lambda, no layer class of your own)."
             )
+    problem = architecture_problem(_serialized(model), who)
+    if problem:
+        raise _Fail(f"{problem}.")
+
+
+def _serialized(model):
+    import keras
+
+    return keras.saving.serialize_keras_object(model)
 
 
 def _slides_gru(model, vocab, who="", what="total_words = 672 (the slides' 10,000 characters)"):
@@ -319,6 +432,15 @@ def _history(value, where, validated=False):
     for key, values in logs.items():
         if not all(math.isfinite(v) for v in values):
             raise _Fail(f"{where}'s {key} is not finite: the training diverged.")
+    asked = value.params.get("epochs") if isinstance(value.params, dict) else None
+    if {len(v) for v in logs.values()} != {len(losses)} or (
+        isinstance(asked, int) and len(losses) > asked
+    ):
+        raise _Fail(
+            f"{where} is not one fit's History: its metrics have {len(losses)} epochs and "
+            f"{sorted({len(v) for v in logs.values()})} entries for {asked} epochs asked for. "
+            "Report the History that fit returned, unchanged."
+        )
     if validated and ("val_loss" not in logs or "val_accuracy" not in logs):
         raise _Fail(
             f"{where} has no validation metrics: pass validation_data=held_out to fit, and "
@@ -589,23 +711,25 @@ def check_validation(improved_history, baseline_history, held_out):
             spec["sequences_3"],
             "EPOCHS_3",
         )
+        # fit_validated keeps the weights of the best epoch: its val_loss is the model's loss
         loss, accuracy = evaluate(history.model, x, y)
         recorded = history.history["val_loss"]
-        epoch = int(np.argmin([abs(v - loss) for v in recorded]))
-        if abs(recorded[epoch] - loss) > 2e-4 * max(1.0, loss):
+        epoch = int(np.argmin(recorded))
+        if not abs(recorded[epoch] - loss) <= 2e-4 * max(1.0, loss):
             raise _Fail(
-                f"{where}'s val_loss ({', '.join(f'{v:.3f}' for v in recorded[:5])}"
+                f"{where}'s best val_loss ({recorded[epoch]:.3f} of "
+                f"{', '.join(f'{v:.3f}' for v in recorded[:5])}"
                 f"{', ...' if len(recorded) > 5 else ''}) is not its loss on held_out "
-                f"({loss:.3f}): train it with the given fit_validated (validation_data=held_out, "
-                "not validation_split, not the training data), so it is judged on the notebook's "
-                "held-out lines."
+                f"({loss:.3f}), though fit_validated keeps the best epoch's weights: train it "
+                "with the given fit_validated (validation_data=held_out, not validation_split, "
+                "not the training data), and report the History it returns, unchanged."
             )
         stated = history.history["val_accuracy"][epoch]
-        if abs(stated - accuracy) > 1e-3 + 1 / len(y):
+        if not abs(stated - accuracy) <= 1e-3 + 1 / len(y):
             raise _Fail(
-                f"{where}'s History says val_accuracy {stated:.3f} at the epoch whose val_loss is "
-                f"its loss on held_out, but the model gets {accuracy:.3f} there: report the "
-                "History that fit returned, unchanged."
+                f"{where}'s History says val_accuracy {stated:.3f} at its best epoch, whose "
+                f"val_loss is its loss on held_out, but the model gets {accuracy:.3f} there: "
+                "report the History that fit returned, unchanged."
             )
     return (
         "both models were trained by the given fit_validated and judged on the notebook's "
