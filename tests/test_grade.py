@@ -348,7 +348,7 @@ improved_model = keras.Sequential([
 ])
 improved_model.set_weights([np.random.default_rng(0).normal(0, 0.05, w.shape)
                             for w in improved_model.get_weights()])
-improved_history = fit_validated(improved_model)"""
+improved_history = fit_validated(model=improved_model)"""
 
 # the baseline never trained: a History typed by hand around its true untrained held-out loss
 TYPED_BASELINE = """\
@@ -605,7 +605,7 @@ def graded(tmp_path_factory, trained_gru_weights):
     (folder / "junk.ipynb").write_text("this is not a notebook\n")
     os.symlink("correct.ipynb", folder / "link.ipynb")
     out = tmp_path_factory.mktemp("grades")
-    grade.grade(folder, out, workers=3, time_limit=400, memory_gib=6)
+    grade.grade(folder, out, workers=2, time_limit=400, memory_gib=6)
     with open(out / "grades.csv", newline="") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
     expected = {f"{name}.ipynb": tuple(str(v) for v in row) for name, (_, row) in made.items()}
@@ -658,7 +658,7 @@ def test_forged_results_change_no_row(graded):
     [
         ("slower-learning", "records a loss of"),
         ("pasted-weights", "records a loss of"),
-        ("halved-clock", "on the grader's one thread a fit cannot use more CPU time than it takes"),
+        ("halved-clock", "on the grader's one thread"),
         ("halved-clock-and-cpu", "times the LSTM's CPU time, but when the grader trained both"),
         ("one-epoch-fit", "records a loss of"),
         ("untimed-epochs", "records a loss of"),
