@@ -9,9 +9,7 @@ import pytest
 from tools import ROOT, grade_runner
 
 TESTS = ROOT / "homework" / "solutions" / "11-hw_gru_architecture.tests.py"
-pytestmark = pytest.mark.skipif(
-    not TESTS.exists(), reason="a student release: no hidden tests"
-)
+pytestmark = pytest.mark.skipif(not TESTS.exists(), reason="a student release: no hidden tests")
 
 # The grader's own runs: the GRU takes 1.1 to 1.2 times the LSTM's CPU time.
 RUNS = {

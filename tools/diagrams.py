@@ -36,7 +36,7 @@ def _label(text):
     """Plain text with TeX-like sub- and superscripts (`h_{t-1}`, `x_t`, `c^~`) as SVG tspans."""
     out, i = [], 0
     pattern = re.compile(
-        r"(?<![A-Za-z]{2})(?<=[A-Za-z\u0177~\u2192\u2190\u03a3\u220f])([_^])(\{[^}]*\}|[A-Za-z0-9])(?![a-z])"
+        r"(?<![A-Za-z]{2})(?<=[A-Za-z\u0177~\u2192\u2190\u03a3\u220f}])([_^])(\{[^}]*\}|[A-Za-z0-9])(?![a-z])"
     )
     for match in pattern.finditer(text):
         out.append(html.escape(text[i : match.start()]))
@@ -45,7 +45,8 @@ def _label(text):
         out.append(f'<tspan baseline-shift="{shift}" font-size="70%">{html.escape(body)}</tspan>')
         i = match.end()
     out.append(html.escape(text[i:]))
-    return "".join(out)
+    # SVG folds runs of spaces into one: keep the gaps that separate formulas
+    return re.sub(r" {2,}", lambda m: "\u00a0" * len(m.group(0)), "".join(out))
 
 
 class Drawing:
@@ -56,13 +57,25 @@ class Drawing:
         self.parts = []
 
     def text(
-        self, x, y, text, size=24, color=GREY, anchor="middle", italic=False, bold=False, halo=True
+        self,
+        x,
+        y,
+        text,
+        size=24,
+        color=GREY,
+        anchor="middle",
+        italic=False,
+        bold=False,
+        halo=True,
+        node=None,
     ):
-        """A label; `halo` gives it a white outline, so a line behind it never crosses it."""
+        """A label; `halo` gives it a white outline, so a line behind it never crosses it. A label
+        with a `node` name is where a line starts or ends (an input or an output of the figure)."""
         style = (' font-style="italic"' if italic else "") + (' font-weight="bold"' if bold else "")
+        style += f' data-node="{html.escape(node)}"' if node else ""
         if halo:
             style += (
-                ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round" paint-order="stroke"'
+                ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
             )
         family = "DejaVu Serif, Georgia, serif" if italic else "DejaVu Sans, Arial, sans-serif"
         self.parts.append(
@@ -70,26 +83,58 @@ class Drawing:
             f'dominant-baseline="middle" font-family="{family}"{style}>{_label(text)}</text>'
         )
 
-    def box(self, x, y, w, h, label="", stroke=BLUE, fill=BLUE_FILL, size=24, rx=12, italic=False):
-        """A rounded box whose top-left corner is (x, y), with a centred label."""
+    def box(
+        self,
+        x,
+        y,
+        w,
+        h,
+        label="",
+        stroke=BLUE,
+        fill=BLUE_FILL,
+        size=24,
+        rx=12,
+        italic=False,
+        node=None,
+    ):
+        """A rounded box whose top-left corner is (x, y), with a centred label. `node` names it
+        for the wiring test (tests/test_diagrams.py), which follows the lines into and out of it."""
+        name = f' data-node="{html.escape(node)}"' if node else ""
         self.parts.append(
             f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{rx}" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="2.5"/>'
+            f'stroke="{stroke}" stroke-width="2.5"{name}/>'
         )
         if label:
             self.text(x + w / 2, y + h / 2, label, size, stroke, italic=italic, halo=False)
 
-    def circle(self, x, y, r, label="", stroke=GREY, fill="#ffffff", size=26):
+    def circle(self, x, y, r, label="", stroke=GREY, fill="#ffffff", size=26, node=None):
+        name = f' data-node="{html.escape(node)}"' if node else ""
         self.parts.append(
             f'<circle cx="{x}" cy="{y}" r="{r}" fill="{fill}" stroke="{stroke}" '
-            'stroke-width="2.5"/>'
+            f'stroke-width="2.5"{name}/>'
         )
         if label:
             self.text(x, y + 1, label, size, stroke, halo=False)
 
-    def arrow(self, *points, color=GREY, width=2.5, dashed=False, head=True):
-        """A polyline through `points` ((x, y) pairs), with an arrowhead at its end."""
+    def arrow(self, *points, color=GREY, width=2.5, dashed=False, head=True, hop=None):
+        """A polyline through `points` ((x, y) pairs), with an arrowhead at its end. Lines join
+        only where one ends on another; `hop` ((x, y) on a vertical stretch) draws a small bridge
+        where this line crosses another without joining it."""
         d = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
+        if hop:
+            x, y = hop
+            up = any(b[1] < a[1] for a, b in zip(points, points[1:]) if a[0] == b[0] == x)
+            near, far = (y + 9, y - 9) if up else (y - 9, y + 9)
+            d = re.sub(
+                rf"L{x},([\d.]+)",
+                lambda m: (
+                    f"L{x},{near} A9,9 0 0 {1 if up else 0} {x},{far} L{x},{m.group(1)}"
+                    if (float(m.group(1)) - y) * (far - y) > 0
+                    else m.group(0)
+                ),
+                d,
+                count=1,
+            )
         self.path(d, color, width, dashed, head)
 
     def path(self, d, color=GREY, width=2.5, dashed=False, head=True):
@@ -153,7 +198,7 @@ def rnn_unrolled():
         d.arrow((x + 60, 190), (x + 60, 92))
         d.text(x + 48, 320, "U", 24, ORANGE, anchor="end", italic=True)
         d.text(x + 48, 140, "V", 24, GREEN, anchor="end", italic=True)
-        end = steps[i + 1][1] - 2 if i + 1 < len(steps) else x + 210
+        end = steps[i + 1][1] - 2 if i + 1 < len(steps) else x + 190
         d.arrow((x + 120, 230), (end, 230), color=RED)
         d.text((x + 120 + end) / 2, 210, "W", 24, RED, italic=True)
     d.text(
@@ -189,7 +234,7 @@ def bptt():
     widths = [1.5, 2.2, 3.2, 4.5]
     for (a, b), w in zip(zip(xs, xs[1:]), widths):
         d.arrow((b - 60, 262), (a + 62, 262), color=RED, dashed=True, width=w)
-        d.text((a + b) / 2, 300, "\u2202h_i/\u2202h_{i-1}", 20, RED, italic=True)
+        d.text((a + b) / 2, 300, "\u2202h_i / \u2202h_{i-1}", 20, RED, italic=True)
     d.text(
         580,
         508,
@@ -200,7 +245,7 @@ def bptt():
     d.text(
         580,
         474,
-        "\u2202L_T/\u2202W = \u03a3_k (\u220f_{i=k+1}^{T} \u2202h_i/\u2202h_{i-1}) "
+        "\u2202L_T/\u2202W = \u03a3_k (\u220f_{i=k+1}^{T} \u2202h_i / \u2202h_{i-1}) "
         "\u00b7 \u2202h_k/\u2202W:  a product of T\u2212k Jacobians",
         23,
         italic=True,
@@ -251,17 +296,17 @@ def lstm_cell():
     d.box(110, 60, 900, 420, "", BLUE, "#f7fafd", rx=22)
     top, bus = 130, 440
     # cell state line: c_{t-1} -> x(forget) -> +(input) -> c_t
-    d.text(20, top - 28, "c_{t-1}", 26, BLUE, anchor="start", italic=True)
+    d.text(20, top - 28, "c_{t-1}", 26, BLUE, anchor="start", italic=True, node="c_{t-1}")
     d.arrow((20, top), (282, top), color=BLUE, width=4)
-    d.circle(300, top, 18, "\u00d7", BLUE)
+    d.circle(300, top, 18, "\u00d7", BLUE, node="f*c")
     d.arrow((318, top), (532, top), color=BLUE, width=4)
-    d.circle(550, top, 18, "+", BLUE)
+    d.circle(550, top, 18, "+", BLUE, node="c_t")
     d.arrow((568, top), (1140, top), color=BLUE, width=4)
-    d.text(1140, top - 28, "c_t", 26, BLUE, anchor="end", italic=True)
+    d.text(1140, top - 28, "c_t", 26, BLUE, anchor="end", italic=True, node="c_t out")
     # inputs: h_{t-1} along the bottom, x_t from below, one bus into the gates
-    d.text(20, bus + 30, "h_{t-1}", 26, GREY, anchor="start", italic=True)
-    d.arrow((20, bus), (820, bus), head=False)
-    d.box(150, 496, 80, 46, "x_t", ORANGE, ORANGE_FILL, italic=True)
+    d.text(20, bus + 30, "h_{t-1}", 26, GREY, anchor="start", italic=True, node="h_{t-1}")
+    d.arrow((20, bus), (750, bus), head=False)
+    d.box(150, 496, 80, 46, "x_t", ORANGE, ORANGE_FILL, italic=True, node="x_t")
     d.arrow((190, 496), (190, bus), color=ORANGE)
     gates = [
         (300, "\u03c3", "f_t", "forget", RED, RED_FILL),
@@ -271,25 +316,32 @@ def lstm_cell():
     ]
     for x, op, name, role, stroke, fill in gates:
         d.arrow((x, bus), (x, 372), color=GREY)
-        d.box(x - 45, 322, 90, 48, op, stroke, fill, size=24)
+        d.box(x - 45, 322, 90, 48, op, stroke, fill, size=24, node=name)
         d.text(x, 395, role, 19, stroke)
         d.text(x + 12, 298, name, 24, stroke, anchor="start", italic=True)
     d.arrow((300, 322), (300, top + 20), color=RED)
     # input gate times candidate, into the sum
-    d.circle(525, 230, 18, "\u00d7", GREY)
+    d.circle(525, 230, 18, "\u00d7", GREY, node="i*c~")
     d.arrow((450, 322), (450, 230), (505, 230), color=RED)
     d.arrow((600, 322), (600, 230), (545, 230), color=YELLOW)
     d.arrow((532, 212), (547, top + 20), color=GREY)
     # output: tanh(c_t) times the output gate
     d.arrow((880, top), (880, 212), color=BLUE)
-    d.box(835, 214, 90, 44, "tanh", YELLOW, YELLOW_FILL, size=22, rx=22)
-    d.circle(880, 346, 18, "\u00d7", GREY)
+    d.box(835, 214, 90, 44, "tanh", YELLOW, YELLOW_FILL, size=22, rx=22, node="tanh(c_t)")
+    d.circle(880, 346, 18, "\u00d7", GREY, node="o*tanh")
     d.arrow((880, 258), (880, 326), color=YELLOW)
     d.arrow((795, 346), (860, 346), color=RED)
     d.arrow((880, 364), (880, bus), (1140, bus), color=GREEN)
-    d.text(1140, bus + 30, "h_t", 26, GREEN, anchor="end", italic=True)
-    d.arrow((960, bus), (960, 20), color=GREEN)
-    d.text(975, 30, "h_t (output)", 22, GREEN, anchor="start", italic=True)
+    d.text(1140, bus + 30, "h_t", 26, GREEN, anchor="end", italic=True, node="h_t out")
+    d.arrow((960, bus), (960, 20), color=GREEN, hop=(960, top))
+    d.text(975, 30, "h_t (output)", 22, GREEN, anchor="start", italic=True, node="h_t up")
+    d.text(
+        600,
+        524,
+        "c_t = f_t \u2299 c_{t-1} + i_t \u2299 c~_t      h_t = o_t \u2299 tanh(c_t)",
+        21,
+        italic=True,
+    )
     d.caption(
         "Each \u03c3 gate: \u03c3(W [h_{t-1}, x_t] + b), numbers between 0 and 1", credit=OLAH
     )
@@ -297,47 +349,65 @@ def lstm_cell():
 
 
 def gru_cell():
-    d = Drawing(1160, 600, "One GRU cell: update gate z, reset gate r and the candidate")
-    d.box(110, 60, 900, 420, "", BLUE, "#f7fafd", rx=22)
-    top, bus = 130, 440
+    """Keras' GRU with reset_after=True (its default, and the one cuDNN runs):
+    r = σ(W_r x + U_r h + b_r), z = σ(W_z x + U_z h + b_z),
+    h~ = tanh(W_h x + r ⊙ (U_h h + b_h)), h_t = z ⊙ h + (1 − z) ⊙ h~."""
+    d = Drawing(1180, 690, "One GRU cell: update gate z, reset gate r and the candidate")
+    d.box(110, 60, 1000, 440, "", BLUE, "#f7fafd", rx=22)
+    top, bus, xline = 120, 440, 480
     # the state line: h_{t-1} -> x z -> + -> h_t
-    d.text(20, top - 28, "h_{t-1}", 26, GREY, anchor="start", italic=True)
-    d.arrow((20, top), (542, top), width=4)
-    d.circle(560, top, 18, "\u00d7", GREY)
-    d.arrow((578, top), (842, top), width=4)
-    d.circle(860, top, 18, "+", GREY)
-    d.arrow((878, top), (1140, top), color=GREEN, width=4)
-    d.text(1140, top - 28, "h_t", 26, GREEN, anchor="end", italic=True)
-    d.arrow((960, top), (960, 20), color=GREEN)
-    d.text(975, 30, "h_t (output)", 22, GREEN, anchor="start", italic=True)
-    # the old state and the input feed the gates
-    d.arrow((160, top), (160, bus), (880, bus), head=False)
-    d.box(230, 496, 80, 46, "x_t", ORANGE, ORANGE_FILL, italic=True)
-    d.arrow((270, 496), (270, bus), color=ORANGE)
-    for x, name, role in ((380, "r_t", "reset"), (560, "z_t", "update")):
-        d.arrow((x, bus), (x, 372))
-        d.box(x - 45, 322, 90, 48, "\u03c3", RED, RED_FILL)
+    d.text(20, top - 28, "h_{t-1}", 26, GREY, anchor="start", italic=True, node="h_{t-1}")
+    d.arrow((20, top), (402, top), width=4)
+    d.circle(420, top, 18, "\u00d7", GREY, node="z*h")
+    d.arrow((438, top), (1002, top), width=4)
+    d.circle(1020, top, 18, "+", GREY, node="h_t")
+    d.arrow((1038, top), (1160, top), color=GREEN, width=4)
+    d.text(1160, top - 28, "h_t", 26, GREEN, anchor="end", italic=True, node="h_t out")
+    d.arrow((1090, top), (1090, 20), color=GREEN)
+    d.text(1080, 30, "h_t (output)", 22, GREEN, anchor="end", italic=True, node="h_t up")
+    # the gates read [h_{t-1}, x_t]: h_{t-1} comes down, x_t joins it
+    d.arrow((150, top), (150, bus), (640, bus), (640, 372))
+    d.box(180, 520, 80, 46, "x_t", ORANGE, ORANGE_FILL, italic=True, node="x_t")
+    d.arrow((220, 520), (220, bus), color=ORANGE)
+    d.arrow((420, bus), (420, 372))
+    for x, name, role in ((420, "z_t", "update"), (640, "r_t", "reset")):
+        d.box(x - 45, 322, 90, 48, "\u03c3", RED, RED_FILL, node=name)
         d.text(x, 395, role, 19, RED)
         d.text(x + 12, 298, name, 24, RED, anchor="start", italic=True)
-    # reset: how much of the old state the candidate sees
-    d.circle(380, 230, 18, "\u00d7", GREY)
-    d.arrow((380, 322), (380, 250), color=RED)
-    d.arrow((160, 230), (360, 230))
-    d.arrow((398, 230), (470, 230), (470, 420), (760, 420), (760, 346), (813, 346))
-    d.box(815, 322, 90, 48, "tanh", YELLOW, YELLOW_FILL, size=22)
-    d.text(860, 395, "candidate", 19, YELLOW)
-    d.text(915, 300, "h~_t", 24, YELLOW, anchor="start", italic=True)
     # update: z keeps the old state, 1 - z takes the candidate
-    d.arrow((560, 322), (560, top + 20), color=RED)
-    d.arrow((560, 260), (662, 260), color=RED)
-    d.circle(690, 260, 26, "1\u2212", RED, size=20)
-    d.arrow((716, 260), (840, 260), color=RED)
-    d.circle(860, 260, 18, "\u00d7", GREY)
-    d.arrow((860, 322), (860, 280), color=YELLOW)
-    d.arrow((860, 242), (860, top + 20), color=GREY)
+    d.arrow((420, 322), (420, top + 20), color=RED, hop=(420, 270))
+    d.arrow((420, 200), (536, 200), color=RED)
+    d.circle(562, 200, 24, "1\u2212", RED, size=20, node="1-z")
+    d.arrow((586, 200), (1002, 200), color=RED)
+    d.circle(1020, 200, 18, "\u00d7", GREY, node="(1-z)*h~")
+    d.arrow((1020, 182), (1020, top + 20))
+    # the candidate: its own weights on h_{t-1} and on x_t; r scales the recurrent part after U_h
+    d.arrow((150, 270), (500, 270))
+    d.box(500, 248, 80, 44, "U_h", BLUE, "#ffffff", size=22, italic=True, node="U_h h")
+    d.arrow((580, 270), (622, 270))
+    d.circle(640, 270, 18, "\u00d7", GREY, node="r*Uh")
+    d.arrow((640, 322), (640, 288), color=RED)
+    d.arrow((658, 270), (782, 270))
+    d.circle(800, 270, 18, "+", GREY, node="cand sum")
+    d.arrow((220, xline), (800, xline), (800, 372), color=ORANGE)
+    d.box(760, 322, 80, 48, "W_h", ORANGE, "#ffffff", size=22, italic=True, node="W_h x")
+    d.arrow((800, 322), (800, 288))
+    d.arrow((818, 270), (880, 270))
+    d.box(880, 248, 90, 44, "tanh", YELLOW, YELLOW_FILL, size=22, node="h~")
+    d.text(925, 314, "candidate", 19, YELLOW)
+    d.text(1032, 246, "h~_t", 24, YELLOW, anchor="start", italic=True)
+    d.arrow((970, 270), (1020, 270), (1020, 218), color=YELLOW)
+    d.text(
+        590,
+        604,
+        "z, r = \u03c3(W x_t + U h_{t-1} + b)     "
+        "h~_t = tanh(W_h x_t + r_t \u2299 (U_h h_{t-1} + b_h))",
+        20,
+        italic=True,
+    )
     d.caption(
-        "h_t = z_t \u2299 h_{t-1} + (1\u2212z_t) \u2299 h~_t   (Keras' GRU, reset_after=True)",
-        21,
+        "h_t = z_t \u2299 h_{t-1} + (1\u2212z_t) \u2299 h~_t      (Keras' GRU, reset_after=True)",
+        20,
         credit=OLAH,
     )
     return d
