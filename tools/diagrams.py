@@ -545,16 +545,35 @@ def windows():
     return d
 
 
-def char_rnn():
-    d = Drawing(1160, 480, "The many-to-many character RNN: one prediction per input character")
+def char_rnn(embedding=True):
+    """The many-to-many char RNN. `embedding=False`: Lab 11-2's Alice model, whose inputs are
+    one-hot vectors fed straight to the LSTM, with a softmax Dense head."""
+    d = Drawing(
+        1160,
+        500,
+        "The many-to-many character RNN: one prediction per input character"
+        + ("" if embedding else ", one-hot inputs"),
+    )
     inputs, targets = "hell", "ello"
     xs = [160, 380, 600, 820]
     d.arrow((40, 250), (xs[0] - 82, 250), color=RED)
     for i, x in enumerate(xs):
         d.box(x - 40, 400, 80, 56, inputs[i], ORANGE, ORANGE_FILL, size=30)
-        d.box(x - 70, 300, 140, 52, "Embedding", ORANGE, "#ffffff", size=20)
+        if embedding:
+            d.box(x - 70, 300, 140, 52, "Embedding", ORANGE, "#ffffff", size=20)
+        else:
+            d.box(x - 70, 300, 140, 52, "one-hot", ORANGE, "#ffffff", size=20)
         d.box(x - 80, 210, 160, 80, "LSTM", BLUE, BLUE_FILL, size=28)
-        d.box(x - 80, 120, 160, 52, "Dense softmax", GREEN, "#ffffff", size=19)
+        d.box(
+            x - 80,
+            120,
+            160,
+            52,
+            "Dense" if embedding else "Dense softmax",
+            GREEN,
+            "#ffffff",
+            size=19,
+        )
         d.box(x - 40, 20, 80, 56, targets[i], GREEN, GREEN_FILL, size=30)
         d.arrow((x, 400), (x, 354), color=ORANGE)
         d.arrow((x, 300), (x, 292))
@@ -570,8 +589,13 @@ def char_rnn():
     d.text(1110, 260, "step to step", 20, RED, anchor="end")
     d.text(
         560,
-        470,
-        "return_sequences=True: a loss at every step, so one window trains every position at once",
+        484,
+        (
+            "Embedding(65, 32) \u2192 LSTM(256, return_sequences=True) \u2192 Dense(65) logits"
+            if embedding
+            else "one-hot \u2192 LSTM(256, return_sequences=True) \u2192 Dense(softmax)"
+        )
+        + ", a loss at every step",
         20,
         italic=True,
     )
@@ -628,6 +652,7 @@ DIAGRAMS = {
     "gru_cell": gru_cell,
     "onehot_embedding": onehot_embedding,
     "windows": windows,
+    "char_rnn_onehot": lambda: char_rnn(embedding=False),
     "char_rnn": char_rnn,
     "bilstm": bilstm,
 }
