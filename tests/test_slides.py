@@ -11,6 +11,7 @@ where both must be there (.ci/run installs them before it turns the network off)
 
 import os
 import pathlib
+import re
 import shutil
 
 import nbformat
@@ -262,6 +263,18 @@ def test_a_slide_that_would_overflow_continues_on_the_next():
     assert kinds.count("subslide") >= 3  # the long text split, the code on a slide of its own
     assert all(slides.estimated_height(c) <= slides.HEIGHT_BUDGET for c in nb.cells[:-2])
     assert "".join(c.source for c in nb.cells if c.cell_type == "markdown").count("Paragraph") == 12
+
+
+def test_the_slides_readme_lists_every_deck_with_its_minutes():
+    readme = (ROOT / "slides" / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([\w-]+)` \|.*\| (\d+) min \|$", readme, re.M))
+    minutes = {
+        path.stem: nbformat.read(path, as_version=4).metadata["deck"]["minutes"] for path in DECKS
+    }
+    assert {name: int(m) for name, m in rows.items()} == minutes
+    assert list(rows) == [path.stem for path in DECKS]  # in the lecture's order
+    (total,) = re.findall(r"^\| all \w+ decks \| \| (\d+) min \|$", readme, re.M)
+    assert int(total) == sum(minutes.values())
 
 
 def test_the_diagrams_are_drawn_from_tools_diagrams_and_up_to_date():

@@ -35,6 +35,8 @@ import sys
 
 import nbformat
 
+from utils.files import write_text
+
 from . import ROOT, homework, notebooks, report
 
 SLIDES = ROOT / "slides"
@@ -612,8 +614,8 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None):
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     out.mkdir(parents=True, exist_ok=True)
     deck = out / f"{path.stem}.slides.html"
-    _write(deck, body)
-    _write(
+    write_text(deck, body)  # whole or not at all: a half-written deck never replaces a good one
+    write_text(
         out / f"{path.stem}.deck.json",
         json.dumps(
             {
@@ -630,13 +632,6 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None):
         ),
     )
     return deck
-
-
-def _write(path, text):
-    """Write a file atomically: a half-written deck never replaces a good one."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def versions():
@@ -675,12 +670,22 @@ def write_index(decks, out):
             f"<td>{html.escape(info.get('mode', ''))}</td><td>{html.escape(info.get('built', ''))}"
             f"</td><td>{' · '.join(links)}</td></tr>"
         )
-    modes = {json.loads(p.read_text(encoding="utf-8")).get("mode") for p in out.glob("*.deck.json")}
+    infos = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for deck in decks
+        if (p := deck.with_name(deck.name.replace(".slides.html", ".deck.json"))).exists()
+    ]
+    fast = sum(info.get("mode") == "fast" for info in infos)
+    which = f"{fast} of these {len(infos)} decks are" if fast < len(infos) else "Every deck is"
     warning = (
-        '<p class="fast">Some decks are a <b>fast-mode build</b>: small data and few epochs, so '
-        "their trained numbers and samples are not the lecture's.</p>"
-        if "fast" in modes
+        f'<p class="fast">{which} a <b>fast-mode build</b>: small data and few epochs, so their '
+        "trained numbers and samples are not the lecture's.</p>"
+        if fast
         else ""
+    )
+    total = (
+        f"<tr><th>All decks</th><th>{sum(i.get('minutes') or 0 for i in infos)} min</th>"
+        f"<th>{sum(i.get('slides') or 0 for i in infos)}</th><th></th><th></th><th></th></tr>"
     )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lecture 11 slides</title>
@@ -702,6 +707,7 @@ a {{ color: #1d4e89; }} a.deck {{ font-weight: 600; }}
 <table>
 <tr><th>Deck</th><th>Length</th><th>Slides</th><th>Build</th><th>Built</th><th>Links</th></tr>
 {chr(10).join(rows)}
+{total}
 </table>
 <p>In a deck: <kbd>S</kbd> speaker view with notes and timer, <kbd>F</kbd> full screen,
 <kbd>Esc</kbd> overview, arrow keys to move (right: next section, down: within a section).
@@ -710,7 +716,7 @@ Add <code>?print-pdf</code> after <code>.html</code> to print a deck.</p>
 </body></html>
 """
     index = out / "index.html"
-    _write(index, page)
+    write_text(index, page)
     return index
 
 
