@@ -214,6 +214,7 @@ def test_speaker_notes_carry_their_maths_as_mathml():
     assert notes.count("<math") == 2 and 'display="block"' in notes
     assert "<msup><mi>m</mi><mn>2</mn></msup>" in notes and "$" in notes  # a lone $ stays
     assert "\\," not in notes
+    assert notes.startswith("Count ")  # the notebook's label says nothing in the speaker view
 
 
 def _notebook(cells):
@@ -263,6 +264,32 @@ def test_a_slide_that_would_overflow_continues_on_the_next():
     assert kinds.count("subslide") >= 3  # the long text split, the code on a slide of its own
     assert all(slides.estimated_height(c) <= slides.HEIGHT_BUDGET for c in nb.cells[:-2])
     assert "".join(c.source for c in nb.cells if c.cell_type == "markdown").count("Paragraph") == 12
+
+
+def test_a_slide_shows_the_code_without_the_checks_only_the_notebook_needs():
+    source = (
+        "import numpy as np\n"
+        "x = np.arange(3)\n"
+        "# the same as the loop\n"
+        "assert x.sum() == 3\n"
+        "for v in x:\n"
+        "    assert v >= 0, (\n"
+        "        v)\n"
+        "    print(v)\n"
+        "for v in x:\n"
+        "    np.testing.assert_array_equal(v, v)\n"
+        "if not utils.is_fast():\n"
+        "    print('full mode')\n"
+        "checks.check_tanh_prime(tanh_prime)\n"
+        "# checks\n"
+    )
+    assert slides.slide_code(source) == (
+        "import numpy as np\nx = np.arange(3)\n# the same as the loop\nfor v in x:\n    print(v)"
+    )
+    # a cell that only prepared its checks goes, one with nothing to drop stays as it is
+    assert slides.slide_code("a = f(x)\nassert a > 0\n") == ""
+    assert slides.slide_code("a = f(x)\nprint(a)") == "a = f(x)\nprint(a)"
+    assert slides.slide_code("%timeit f(x)\nassert True") == "%timeit f(x)\nassert True"
 
 
 def test_the_slides_readme_lists_every_deck_with_its_minutes():
@@ -400,7 +427,8 @@ def test_the_speaker_view_shows_the_notes_with_their_maths(built):
         speaker = popup.value
         speaker.wait_for_selector(".speaker-controls-notes .value math", timeout=30_000)
         notes = speaker.locator(".speaker-controls-notes .value")
-        assert "Speaker notes" in notes.inner_text() and "$" not in notes.inner_text()
+        assert notes.inner_text().strip() and "$" not in notes.inner_text()
+        assert not notes.inner_text().startswith("Speaker notes")
         box = speaker.locator(".speaker-controls-notes .value math").first.bounding_box()
         assert box["width"] > 30 and box["height"] > 10  # drawn as maths, not as raw TeX
         speaker.screenshot(path=str(ARTIFACTS / "speaker-view.png"))
@@ -422,7 +450,13 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     ]
     noisy = code("y")
     noisy.outputs = [nbformat.v4.new_output("stream", name="stderr", text="E0000 log line\n")]
+    local = code("print(keras_home)")
+    local.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/ann/.keras\n")]
     cells = [
+        md("## Checked"),
+        code("y = 2\nassert y == 2"),
+        md("## Local"),
+        local,
         md("# Broken deck"),
         md("## Wide"),
         wide,
@@ -453,6 +487,8 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         "text contrast under 4.5:1",
         "images that did not load",
         "speaker note(s)",
+        "shows the notebook's checks: ['assert y == 2']",
+        "shows a path of the machine that built it: ['/home/ann/.keras']",
     ):
         assert rule in found, rule
 

@@ -4,7 +4,8 @@ screenshots, contact sheets and PDFs.
 Each slide of a deck is shown at 1280 x 720 with all its fragments and measured:
 
 - code and output blocks fit the slide's width (no sideways scrolling, nothing cut at the edge);
-- no stderr output (TensorFlow's log, warnings);
+- no stderr output (TensorFlow's log, warnings), no assert in the code (the notebook's checks), and
+  no path of the machine that built the deck (a home folder, the data folder, `~/.keras`);
 - the slide is at most 1.3 screen heights, unless its first cell's metadata allows it
   (`"slideshow": {"data": {"tall": "allowed"}}`);
 - body text at least 28 px, code and printed output at least 20 px, plot text at least 16 px as
@@ -140,6 +141,10 @@ def problems(report):
             found.append(f"{where}: wider than the slide ({s['width']} px): {s['overflowing'][:3]}")
         if s["stderr"]:
             found.append(f"{where}: shows {s['stderr']} stderr output(s)")
+        if s.get("asserts"):
+            found.append(f"{where}: shows the notebook's checks: {s['asserts'][:2]}")
+        if s.get("paths"):
+            found.append(f"{where}: shows a path of the machine that built it: {s['paths'][:2]}")
         if s["height"] > MAX_HEIGHT and not s["tall_allowed"]:
             found.append(
                 f"{where}: {s['height']} px tall, more than 1.3 screens ({MAX_HEIGHT:.0f})"

@@ -253,6 +253,93 @@ def bptt():
     return d
 
 
+def truncated_bptt():
+    d = Drawing(
+        1160,
+        470,
+        "Truncated BPTT: the state flows through the whole sequence, the gradient back through "
+        "one window",
+    )
+    k, steps, x0, dx = 4, 12, 80, 92
+    shades = [BLUE_FILL, YELLOW_FILL, GREEN_FILL]
+    for w in range(steps // k):
+        left = x0 + w * k * dx - 40
+        d.box(left, 40, k * dx - 8, 330, "", GREY, shades[w], rx=14)
+        d.text(left + (k * dx - 8) / 2, 66, f"window {w + 1}: k = {k} steps", 20, GREY)
+    for i in range(steps):
+        x = x0 + i * dx
+        d.box(x - 30, 170, 60, 56, f"h_{{{i + 1}}}", italic=True, size=22)
+        d.box(x - 26, 300, 52, 44, f"x_{{{i + 1}}}", ORANGE, ORANGE_FILL, italic=True, size=19)
+        d.arrow((x, 300), (x, 228))
+        if i + 1 < steps:
+            d.arrow((x + 30, 190), (x + dx - 32, 190))  # forward: never cut
+            if (i + 1) % k:
+                d.arrow((x + dx - 30, 212), (x + 32, 212), color=RED, dashed=True)
+            else:  # the window ends: the gradient stops here
+                d.arrow(
+                    (x + dx - 30, 212), (x + dx / 2 + 12, 212), color=RED, dashed=True, head=False
+                )
+                d.text(x + dx / 2, 213, "\u2715", 34, RED, bold=True)
+    for w in range(steps // k):
+        last = x0 + ((w + 1) * k - 1) * dx
+        d.circle(last, 116, 26, f"L_{{{w + 1}}}", GREEN, GREEN_FILL, size=20)
+        d.arrow((last, 170), (last, 144), color=GREEN)
+    d.text(
+        580,
+        412,
+        "grey: the forward pass, carried on from window to window;  red, dashed: the gradient, "
+        "which stops at \u2715",
+        19,
+    )
+    d.text(
+        580,
+        444,
+        "The longest dependency the gradient can teach is k steps: memory costs O(k), not O(T).",
+        20,
+        italic=True,
+    )
+    return d
+
+
+def sequence_tasks():
+    d = Drawing(1160, 450, "One to many, many to one, many to many: what an RNN reads and writes")
+    panels = [
+        ("one to many", ("a seed in, text out", "(generation)"), [0], [0, 1, 2, 3]),
+        ("many to one", ("words in, the next word out", "(Lab 11-2b)"), [0, 1, 2, 3], [3]),
+        (
+            "many to many",
+            ("a character in, the next out", "at every step (Lab 11-2)"),
+            [0, 1, 2, 3],
+            [0, 1, 2, 3],
+        ),
+    ]
+    for p, (name, example, ins, outs) in enumerate(panels):
+        left = 20 + p * 380
+        d.text(left + 175, 34, name, 26, BLUE, bold=True)
+        for i in range(4):
+            x = left + 40 + i * 90
+            d.box(x - 28, 170, 56, 56, "", BLUE, BLUE_FILL)
+            if i < 3:
+                d.arrow((x + 28, 198), (x + 60, 198), color=RED)
+            if i in ins:
+                d.box(x - 24, 290, 48, 40, "", ORANGE, ORANGE_FILL, rx=8)
+                d.arrow((x, 290), (x, 228), color=ORANGE)
+            if i in outs:
+                d.box(x - 24, 66, 48, 40, "", GREEN, GREEN_FILL, rx=8)
+                d.arrow((x, 170), (x, 108), color=GREEN)
+        d.text(left + 175, 362, example[0], 19, GREY)
+        d.text(left + 175, 388, example[1], 19, GREY)
+    d.text(
+        580,
+        432,
+        "orange: inputs,  blue: the RNN step,  red: the state carried,  green: outputs",
+        18,
+        GREY,
+        italic=True,
+    )
+    return d
+
+
 def lstm_chain():
     d = Drawing(
         1160,
@@ -344,6 +431,56 @@ def lstm_cell():
     )
     d.caption(
         "Each \u03c3 gate: \u03c3(W [h_{t-1}, x_t] + b), numbers between 0 and 1", credit=OLAH
+    )
+    return d
+
+
+def cell_state_gradient():
+    d = Drawing(
+        1160,
+        500,
+        "Why the LSTM remembers: along the cell state the gradient is only multiplied by f",
+    )
+    xs = [150, 420, 690, 960]
+    # a simple RNN: every step back multiplies by W and tanh'
+    d.text(20, 46, "simple RNN", 24, GREY, anchor="start", bold=True)
+    for i, x in enumerate(xs):
+        d.box(x - 50, 70, 100, 64, f"h_{{{i + 1}}}", italic=True, size=24)
+        if i + 1 < len(xs):
+            d.arrow((x + 50, 90), (xs[i + 1] - 52, 90))
+            width = [1.5, 3, 5][i]
+            d.arrow((xs[i + 1] - 50, 118), (x + 52, 118), color=RED, dashed=True, width=width)
+            d.text((x + xs[i + 1]) / 2, 150, "\u00d7 diag(tanh\u2032) W", 19, RED, italic=True)
+    # the LSTM: along c, only the forget gate
+    d.text(20, 232, "LSTM, cell state c", 24, BLUE, anchor="start", bold=True)
+    for i, x in enumerate(xs):
+        d.box(x - 50, 256, 100, 64, f"c_{{{i + 1}}}", BLUE, "#f2f7fc", italic=True, size=24)
+        if i + 1 < len(xs):
+            d.arrow((x + 50, 276), (xs[i + 1] - 52, 276), color=BLUE, width=4)
+            d.arrow((xs[i + 1] - 50, 304), (x + 52, 304), color=RED, dashed=True, width=5)
+            d.text((x + xs[i + 1]) / 2, 336, "\u00d7 f_t", 21, RED, italic=True)
+    d.text(
+        580,
+        396,
+        "\u2202h_t / \u2202h_{t-1} = diag(tanh\u2032) W: norms under 1 shrink the gradient "
+        "step after step",
+        20,
+        italic=True,
+    )
+    d.text(
+        580,
+        432,
+        "\u2202c_t / \u2202c_{t-1} = diag(f_t) along the cell state: a forget gate near 1 passes "
+        "it on almost whole",
+        20,
+        italic=True,
+    )
+    d.text(
+        580,
+        468,
+        "(the paths through h and the gates add more terms; this one is why the gradient can last)",
+        18,
+        GREY,
     )
     return d
 
@@ -602,6 +739,73 @@ def char_rnn(embedding=True):
     return d
 
 
+def ngram_history():
+    d = Drawing(
+        1160,
+        560,
+        "A word-level model predicts the next word from its history; one line gives an n-gram "
+        "per word",
+    )
+    words = ["Can", "you", "please", "come", "here", "?"]
+    xs, x = [], 140
+    for w in words:
+        width = 30 + 19 * len(w)
+        xs.append((x, width))
+        x += width + 14
+    for i, (x, width) in enumerate(xs):
+        predicted = i == 4
+        d.box(
+            x,
+            40,
+            width,
+            52,
+            words[i],
+            GREEN if predicted else GREY,
+            GREEN_FILL if predicted else "#ffffff",
+            size=24,
+            rx=8,
+        )
+    first, last = xs[0][0], xs[3][0] + xs[3][1]
+    d.path(f"M{first},104 L{first},116 L{last},116 L{last},104", GREY, 2.5, head=False)
+    d.arrow(((first + last) / 2, 156), ((first + last) / 2, 118))
+    d.text((first + last) / 2, 176, "history", 22, GREY)
+    here = xs[4][0] + xs[4][1] / 2
+    d.arrow((here, 150), (here, 94), color=GREEN)
+    d.text(here, 172, "word being predicted", 22, GREEN)
+    # one line, its n-grams: every prefix of two or more words is a training example
+    line = "He was walking in the garden and".split()
+    d.text(20, 228, "n-grams of one line:", 22, BLUE, anchor="start", bold=True)
+    for n in range(2, len(line) + 1):
+        y = 250 + (n - 2) * 44
+        x = 140
+        for j, w in enumerate(line[:n]):
+            width = 22 + 14 * len(w)
+            target = j == n - 1
+            d.box(
+                x,
+                y,
+                width,
+                36,
+                w,
+                GREEN if target else BLUE,
+                GREEN_FILL if target else BLUE_FILL,
+                size=19,
+                rx=6,
+            )
+            x += width + 8
+    d.text(1140, 290, "history: every word", 20, BLUE, anchor="end")
+    d.text(1140, 316, "but the last;", 20, BLUE, anchor="end")
+    d.text(1140, 350, "label: the last", 20, GREEN, anchor="end")
+    d.text(
+        580,
+        540,
+        "pad_sequences then pads each history on the left to one length (11-2b: 11 words)",
+        20,
+        italic=True,
+    )
+    return d
+
+
 def bilstm():
     d = Drawing(
         1160,
@@ -647,6 +851,9 @@ def bilstm():
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "bptt": bptt,
+    "sequence_tasks": sequence_tasks,
+    "truncated_bptt": truncated_bptt,
+    "cell_state_gradient": cell_state_gradient,
     "lstm_chain": lstm_chain,
     "lstm_cell": lstm_cell,
     "gru_cell": gru_cell,
@@ -654,6 +861,7 @@ DIAGRAMS = {
     "windows": windows,
     "char_rnn_onehot": lambda: char_rnn(embedding=False),
     "char_rnn": char_rnn,
+    "ngram_history": ngram_history,
     "bilstm": bilstm,
 }
 

@@ -31,7 +31,15 @@
       const k = svg.getBoundingClientRect().width / (vb && vb.width ? vb.width : svg.width.baseVal.value);
       return [parseFloat(getComputedStyle(t).fontSize) * k, t.textContent.trim().slice(0, 30)]; });
   const blocks = [...slide.querySelectorAll('pre, .jp-OutputArea-output, .highlight')].filter(el => !inNotes(el) && shown(el));
+  // code as typed on the slide (the input areas), and every piece of text the audience reads
+  const code = [...slide.querySelectorAll('.jp-InputArea pre, .jp-CodeCell .jp-InputArea')]
+    .filter(el => !inNotes(el) && shown(el)).map(el => el.innerText).join('\n');
+  const seen = slide.innerText;
+  // a path of the machine that built the deck: a home, the data folder, ~/.keras, a temp folder
+  const PATHS = /(?:^|[\s'"(=:])((?:\/(?:home|root|tmp|Users|work|mnt|var|opt|private)\/|~\/\.|[A-Z]:\\)[^\s'")]*)/g;
   return {
+    asserts: code.split('\n').filter(line => /^\s*assert\b/.test(line)).map(l => l.trim().slice(0, 40)),
+    paths: [...seen.matchAll(PATHS)].map(m => m[1].slice(0, 60)),
     indices: R.getIndices(slide),
     generated: !!slide.querySelector('.deck-kicker'),
     tall_allowed: slide.dataset.tall === 'allowed',

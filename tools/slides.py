@@ -113,6 +113,58 @@ def _is_plumbing(cell):
     return bool(lines) and all(ln.startswith(checks) for ln in lines)
 
 
+_CHECK_CALLS = re.compile(r"(np\.testing\.|checks\.check_)")
+
+
+def slide_code(source):
+    """A code cell's source as it goes on a slide: without what only the notebook needs, the
+    asserts CI checks, `np.testing` and homework checks, fast-mode guards (`if utils.is_fast()`),
+    and a block (a loop) left with nothing else in it; nothing at all if only assignments would be
+    left, which prepared the checks. The notebook keeps all of it. Source that is not plain
+    Python (an IPython magic) is shown as it is."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    drop = []
+
+    def is_check(node):
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.If) and "utils.is_fast()" in ast.unparse(node.test):
+            return True  # a fast-mode guard
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            return bool(_CHECK_CALLS.match(ast.unparse(node.value.func)))
+        return False
+
+    def keeps(body):
+        """Mark the checks in `body` (and in blocks that hold only checks); True if any is left."""
+        left = False
+        for node in body:
+            inner = [b for b in ("body", "orelse", "finalbody") if getattr(node, b, None)]
+            if is_check(node) or (inner and not any([keeps(getattr(node, b)) for b in inner])):
+                drop.append(node)
+            else:
+                left = True
+        return left
+
+    keeps(tree.body)
+    if drop and all(
+        isinstance(n, (ast.Assign, ast.Import, ast.ImportFrom)) for n in tree.body if n not in drop
+    ):
+        return ""  # what is left only prepared the checks
+    lines = source.splitlines()
+    gone = set()
+    for node in drop:
+        gone.update(range(node.lineno - 1, node.end_lineno))
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    while kept and (not kept[-1].strip() or kept[-1].lstrip().startswith("#")):
+        kept.pop()  # nothing after the last statement, nor a comment that introduced a check
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+
+
 def default_slide_types(nb):
     """The slide type of each cell by the course's rules.
 
@@ -289,8 +341,12 @@ _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
 
 def notes_mathml(source):
     """Speaker notes with their TeX maths as MathML. The speaker view shows the notes' HTML as it
-    is, in another window that has no MathJax; browsers draw MathML themselves."""
+    is, in another window that has no MathJax; browsers draw MathML themselves. The label that
+    tells a notebook's reader what the cell is ("**Speaker notes.**") is left out: in the speaker
+    view it says nothing."""
     from latex2mathml.converter import convert
+
+    source = re.sub(r"^\s*\*\*Speaker notes\.\*\*\s*", "", source)
 
     def display(match):
         return convert(match.group(1).strip(), display="block")
@@ -450,7 +506,8 @@ def _split_markdown(cell, budget):
 def present(nb, relpath, fast, following=None):
     """The notebook `nb` (stored at `relpath`) as it goes on slides. Returns a new notebook:
 
-    - code cells show no stderr and at most MAX_OUTPUT_LINES lines of printed text;
+    - code cells show no stderr and at most MAX_OUTPUT_LINES lines of printed text, and none of
+      the checks that only the notebook needs (`slide_code`);
     - a code cell that draws a plot shows only the plot (its code stays in the notebook);
     - where a slide would overflow the screen, the next cell starts a new one (`paginate`);
     - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
@@ -468,6 +525,9 @@ def present(nb, relpath, fast, following=None):
             if homework.BEGIN in cell.source:
                 cell.source = homework.student_source(cell.source)
                 cell.outputs = []
+            cell.source = slide_code(cell.source)
+            if not cell.source.strip() and not cell.outputs:
+                cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
             if "plt.show()" in cell.source:
                 cell.metadata["transient"] = {"remove_source": True}
         elif slide_type(cell) == "notes":

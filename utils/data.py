@@ -76,8 +76,12 @@ def load_mnist(download=True):
     args.flag("download", download)
     try:
         raw = _load("mnist.npz", MNIST_URL, _check_mnist, download=download)
-    except FileNotFoundError as err:
-        source = f"scikit-learn's 8x8 digits upscaled to 28x28, because MNIST is not here: {err}"
+    except FileNotFoundError:  # said without this machine's paths: it is printed, and on slides
+        tried = "could not be downloaded" if download else "downloading it was off"
+        source = (
+            "scikit-learn's 8x8 digits upscaled to 28x28: mnist.npz was not found in "
+            f"COURSE_DATA_DIR or the Keras cache and {tried} (get it from {MNIST_URL})"
+        )
         return (*_digits_as_mnist(), source)
     with np.load(io.BytesIO(raw), allow_pickle=False) as f:
         train = (f["x_train"] / np.float32(255), f["y_train"].astype(np.int64))
