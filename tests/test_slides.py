@@ -266,6 +266,42 @@ def test_a_slide_that_would_overflow_continues_on_the_next():
     assert "".join(c.source for c in nb.cells if c.cell_type == "markdown").count("Paragraph") == 12
 
 
+def test_a_slide_that_continues_a_section_repeats_its_heading():
+    nb = _notebook(["# T", "## Part", "More about it.", "### Sub", "Text."])
+    code = nbformat.v4.new_code_cell("# a comment is not a heading\nx = 1")
+    code.metadata["slideshow"] = {"slide_type": "subslide"}
+    nb.cells.insert(3, code)
+    nb.cells[2].metadata["slideshow"] = {"slide_type": "subslide"}
+    nb.cells[5].metadata["slideshow"] = {"slide_type": "subslide"}
+    slides.continued_headings(nb)
+    starts = [c for c in nb.cells if slides.slide_type(c) in ("slide", "subslide")]
+    assert [c.source.splitlines()[0] for c in starts] == [
+        "# T",
+        "## Part",
+        "### Part (continued)",
+        "### Part (continued)",  # a code cell gets a heading cell of its own
+        "### Sub",
+        "### Sub (continued)",
+    ]
+    assert slides.sections(nb) == [(1, "Part", ["Sub"])]  # no "(continued)" in the agenda
+
+
+def test_a_long_markdown_cell_never_leaves_a_heading_alone_at_a_slide_end():
+    text = (
+        "## Part\n\n"
+        + "word " * 500
+        + "\n\n### Next\n\n"
+        + "\n".join(f"- item {i}" for i in range(12))
+    )
+    nb = _notebook(["# T", text])
+    slides.paginate(nb)
+    assert len(nb.cells) >= 3  # the long cell was split
+    for cell in nb.cells[1:]:
+        last = cell.source.strip().split("\n\n")[-1]
+        assert not last.startswith("#"), cell.source[-80:]
+    assert any(c.source.startswith("### Next") for c in nb.cells)
+
+
 def test_a_slide_shows_the_code_without_the_checks_only_the_notebook_needs():
     source = (
         "import numpy as np\n"
@@ -453,11 +489,14 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     local = code("print(keras_home)")
     local.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/ann/.keras\n")]
     cells = [
+        md("# Broken deck"),
+        md("A slide that says something, but under no heading."),
+        md("## Alone"),
+        md("- the list that should have been under it"),
         md("## Checked"),
         code("y = 2\nassert y == 2"),
         md("## Local"),
         local,
-        md("# Broken deck"),
         md("## Wide"),
         wide,
         md("## Noisy"),
@@ -488,6 +527,8 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         "images that did not load",
         "speaker note(s)",
         "shows the notebook's checks: ['assert y == 2']",
+        "'A slide that says something, but under n'): has no heading",
+        "'ALONE'): a heading alone, its content on another slide",
         "shows a path of the machine that built it: ['/home/ann/.keras']",
     ):
         assert rule in found, rule

@@ -32,12 +32,16 @@
       return [parseFloat(getComputedStyle(t).fontSize) * k, t.textContent.trim().slice(0, 30)]; });
   const blocks = [...slide.querySelectorAll('pre, .jp-OutputArea-output, .highlight')].filter(el => !inNotes(el) && shown(el));
   // code as typed on the slide (the input areas), and every piece of text the audience reads
-  const code = [...slide.querySelectorAll('.jp-InputArea pre, .jp-CodeCell .jp-InputArea')]
+  const code = [...slide.querySelectorAll('.jp-CodeCell .jp-InputArea')]
     .filter(el => !inNotes(el) && shown(el)).map(el => el.innerText).join('\n');
   const seen = slide.innerText;
   // a path of the machine that built the deck: a home, the data folder, ~/.keras, a temp folder
   const PATHS = /(?:^|[\s'"(=:])((?:\/(?:home|root|tmp|Users|work|mnt|var|opt|private)\/|~\/\.|[A-Z]:\\)[^\s'")]*)/g;
+  const headings = els.filter(el => /^H[1-3]$/.test(el.tagName));
+  const content = els.filter(el => !el.closest('h1, h2, h3') && (ownText(el) || /^(IMG|svg|PRE|TABLE)$/.test(el.tagName)));
   return {
+    heading: headings.length > 0,
+    heading_alone: headings.length > 0 && content.length === 0,
     asserts: code.split('\n').filter(line => /^\s*assert\b/.test(line)).map(l => l.trim().slice(0, 40)),
     paths: [...seen.matchAll(PATHS)].map(m => m[1].slice(0, 60)),
     indices: R.getIndices(slide),

@@ -45,6 +45,9 @@ STYLE = SLIDES / "deck.mplstyle"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 MAX_OUTPUT_LINES = 12  # a longer printed output (a training log) keeps its last lines on the slide
 HEIGHT_BUDGET = 680  # pixels of a 720-pixel slide that one slide's cells may fill
+# A code cell that is not the lesson starts with this comment, as handson-ml3 marks them: its
+# code stays in the notebook (a student may skip it on first reading); the slide shows its output.
+EXTRA_CODE = "# extra code"
 
 # What the decks load, relative to the deck folder (copied from VENDOR/node_modules to OUT/lib).
 REVEAL = "lib/reveal.js"
@@ -392,7 +395,9 @@ def sections(nb):
             if not title.startswith(_NOT_SECTIONS):
                 found.append((i, title, []))
         elif text.startswith("### ") and found and kind != "notes":
-            found[-1][2].append(text[4:].splitlines()[0].strip())
+            sub = text[4:].splitlines()[0].strip()
+            if not sub.endswith("(continued)"):
+                found[-1][2].append(sub)
     return found
 
 
@@ -479,6 +484,36 @@ def paginate(nb, budget=HEIGHT_BUDGET):
     return nb
 
 
+def continued_headings(nb):
+    """Give every slide a heading: one that starts without one (a long section's next page, a
+    code cell on a slide of its own) repeats the heading it continues, marked as continued."""
+    cells, heading = [], None
+    for cell in nb.cells:
+        kind = slide_type(cell)
+        text = cell.source.lstrip()
+        if cell.cell_type == "markdown" and kind not in ("skip", "notes"):
+            found = re.match(r"#{1,3} (.+)", text)
+            if found:
+                heading = re.sub(r"\s*\(continued\)$", "", found.group(1).strip())
+        titled = cell.cell_type == "markdown" and re.match(r"#{1,6} ", text)
+        if kind in ("slide", "subslide") and heading and not titled:
+            if cell.metadata.get("deck") == "generated" or "deck-divider" in text:
+                cells.append(cell)
+                continue
+            mark = f"### {heading} (continued)"
+            if cell.cell_type == "markdown":
+                cell.source = f"{mark}\n\n{cell.source}"
+            else:
+                title = nbformat.v4.new_markdown_cell(mark)
+                title.metadata["slideshow"] = {"slide_type": kind}
+                title.id = f"{cell.get('id', 'cell')}-heading"
+                cell.metadata["slideshow"]["slide_type"] = "-"
+                cells.append(title)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
 def _split_markdown(cell, budget):
     """The Markdown cell as one cell, or as several (split between paragraphs, never inside a
     table, list or equation) if it is taller than `budget`; the later parts start new slides."""
@@ -488,8 +523,10 @@ def _split_markdown(cell, budget):
     for block in re.split(r"\n\s*\n", cell.source.strip()):
         trial = nbformat.v4.new_markdown_cell("\n\n".join(current + [block]))
         if current and estimated_height(trial) > budget:
-            parts.append(current)
-            current = []
+            heading = [current.pop()] if current[-1].lstrip().startswith("#") else []
+            if current:  # a heading goes with what follows it, never alone at a slide's end
+                parts.append(current)
+            current = heading
         current.append(block)
     parts.append(current)
     cells = []
@@ -507,9 +544,11 @@ def present(nb, relpath, fast, following=None):
     """The notebook `nb` (stored at `relpath`) as it goes on slides. Returns a new notebook:
 
     - code cells show no stderr and at most MAX_OUTPUT_LINES lines of printed text, and none of
-      the checks that only the notebook needs (`slide_code`);
+      the checks that only the notebook needs (`slide_code`); a cell marked `# extra code` shows
+      only its output;
     - a code cell that draws a plot shows only the plot (its code stays in the notebook);
-    - where a slide would overflow the screen, the next cell starts a new one (`paginate`);
+    - where a slide would overflow the screen, the next cell starts a new one (`paginate`), and a
+      slide that starts without a heading repeats the one it continues (`continued_headings`);
     - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
     - after the title, an agenda; before each section, a divider; at the end, a closing slide
       that names the next deck (`following`: its (file name, title)); a fast-mode build says so
@@ -526,6 +565,9 @@ def present(nb, relpath, fast, following=None):
                 cell.source = homework.student_source(cell.source)
                 cell.outputs = []
             cell.source = slide_code(cell.source)
+            if cell.source.startswith(EXTRA_CODE):  # the slide shows what it printed or drew
+                cell.metadata["transient"] = {"remove_source": True}
+                cell.source = "" if not cell.outputs else cell.source
             if not cell.source.strip() and not cell.outputs:
                 cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
             if "plt.show()" in cell.source:
@@ -535,6 +577,7 @@ def present(nb, relpath, fast, following=None):
         else:
             vector_diagrams(cell)
     paginate(nb)
+    continued_headings(nb)
 
     found = sections(nb)
     minutes = nb.metadata.get("deck", {}).get("minutes")
