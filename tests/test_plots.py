@@ -122,7 +122,8 @@ def test_plot_history_one_panel_per_metric_validation_dashed():
     gru = {"loss": [2.5, 1.5], "accuracy": [0.3, 0.5]}
     fig = utils.plot_history({"LSTM": lstm, "GRU": gru}, title="Word models")
     loss_ax, acc_ax = fig.axes
-    assert loss_ax.get_title() == "Word models: loss" and acc_ax.get_ylabel() == "accuracy"
+    assert fig._suptitle.get_text() == "Word models" and loss_ax.get_title() == "loss"
+    assert acc_ax.get_ylabel() == "accuracy"
     assert loss_ax.get_xlabel() == "epoch"
     labels = [line.get_label() for line in loss_ax.lines]
     assert labels == ["LSTM, training", "LSTM, validation", "GRU, training"]

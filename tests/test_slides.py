@@ -486,6 +486,14 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     ]
     noisy = code("y")
     noisy.outputs = [nbformat.v4.new_output("stream", name="stderr", text="E0000 log line\n")]
+    crowded = code("plt.show()")
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="100" viewBox="0 0 600 100">'
+        '<text x="10" y="50" font-size="24">first label</text>'
+        '<text x="60" y="54" font-size="24">second label</text></svg>'
+    )
+    crowded.outputs = [nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})]
+    slides.clean_outputs(crowded)  # as a deck shows a plot: inline SVG, its text as text
     local = code("print(keras_home)")
     local.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/ann/.keras\n")]
     cells = [
@@ -497,6 +505,8 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         code("y = 2\nassert y == 2"),
         md("## Local"),
         local,
+        md("## Crowded"),
+        crowded,
         md("## Wide"),
         wide,
         md("## Noisy"),
@@ -529,6 +539,7 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         "shows the notebook's checks: ['assert y == 2']",
         "'A slide that says something, but under n'): has no heading",
         "'ALONE'): a heading alone, its content on another slide",
+        """plot text that overlaps: ['"first label" / "second label"']""",
         "shows a path of the machine that built it: ['/home/ann/.keras']",
     ):
         assert rule in found, rule

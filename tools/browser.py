@@ -11,7 +11,8 @@ Each slide of a deck is shown at 1280 x 720 with all its fragments and measured:
 - body text at least 28 px, code and printed output at least 20 px, plot text at least 16 px as
   displayed, and text contrast at least 4.5:1 (WCAG AA);
 - every image (the diagrams) loaded;
-- every slide has a heading (h1-h3), and no heading stands alone on its slide.
+- every slide has a heading (h1-h3), and no heading stands alone on its slide;
+- no two texts of a plot overlap (labels drawn too small for a slide run into each other).
 
 `problems(report)` turns the measurements into one line per broken rule, and adds the speaker-note
 rule: every section has at least one note per three of its content slides.
@@ -146,6 +147,8 @@ def problems(report):
             found.append(f"{where}: has no heading")
         if s.get("heading_alone"):
             found.append(f"{where}: a heading alone, its content on another slide")
+        if s.get("overlapping_text"):
+            found.append(f"{where}: plot text that overlaps: {s['overlapping_text'][:3]}")
         if s.get("asserts"):
             found.append(f"{where}: shows the notebook's checks: {s['asserts'][:2]}")
         if s.get("paths"):

@@ -37,11 +37,22 @@
   const seen = slide.innerText;
   // a path of the machine that built the deck: a home, the data folder, ~/.keras, a temp folder
   const PATHS = /(?:^|[\s'"(=:])((?:\/(?:home|root|tmp|Users|work|mnt|var|opt|private)\/|~\/\.|[A-Z]:\\)[^\s'")]*)/g;
+  // text of a plot that runs into other text of the same plot (labels drawn for a notebook)
+  const boxes = [...slide.querySelectorAll('.jp-OutputArea-output svg text')]
+    .filter(t => !inNotes(t) && shown(t) && t.textContent.trim())
+    .map(t => [t.getBoundingClientRect(), t.textContent.trim().slice(0, 20), t.ownerSVGElement]);
+  const overlapping = [];
+  boxes.forEach(([a, ta, sa], i) => boxes.slice(i + 1).forEach(([b, tb, sb]) => {
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (sa === sb && w > 2 && h > 0.3 * Math.min(a.height, b.height)) overlapping.push(`"${ta}" / "${tb}"`);
+  }));
   const headings = els.filter(el => /^H[1-3]$/.test(el.tagName));
   const content = els.filter(el => !el.closest('h1, h2, h3') && (ownText(el) || /^(IMG|svg|PRE|TABLE)$/.test(el.tagName)));
   return {
     heading: headings.length > 0,
     heading_alone: headings.length > 0 && content.length === 0,
+    overlapping_text: overlapping,
     asserts: code.split('\n').filter(line => /^\s*assert\b/.test(line)).map(l => l.trim().slice(0, 40)),
     paths: [...seen.matchAll(PATHS)].map(m => m[1].slice(0, 60)),
     indices: R.getIndices(slide),

@@ -29,11 +29,19 @@ def plot_word_vectors(vectors, words, title, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
     ax.scatter(vectors[:, 0], vectors[:, 1])
-    # Words whose points (nearly) coincide get their labels stacked instead of printed on top.
+    # Words whose points (nearly) coincide get their labels on the other side, then below.
     span = np.ptp(vectors, axis=0).max() or 1.0
     for i, (word, point) in enumerate(zip(words, vectors, strict=True)):
-        below = np.sum(np.linalg.norm(vectors[:i] - point, axis=1) < 0.03 * span)
-        ax.annotate(word, point, textcoords="offset points", xytext=(4, 4 + 11 * below))
+        n = int(np.sum(np.linalg.norm(vectors[:i] - point, axis=1) < 0.1 * span))
+        left = n % 2 == 1
+        down = -(n // 2) * 1.3 * plt.rcParams["font.size"]  # a line of text, in points
+        ax.annotate(
+            word,
+            point,
+            textcoords="offset points",
+            xytext=(-4 if left else 4, 4 + down),
+            ha="right" if left else "left",
+        )
     ax.margins(0.2)  # room for the labels
     ax.set_title(title)
     ax.set_xlabel("embedding dimension 1")
@@ -73,7 +81,9 @@ def plot_sequences(sequences, title, ax=None, pad_value=0, labels=None):
         _, ax = plt.subplots(figsize=(0.6 * matrix.shape[1] + 1, 0.6 * matrix.shape[0] + 1))
     # Pale cells, so that the text on them keeps a contrast of at least 4.5:1 (WCAG AA).
     colours = matplotlib.colors.ListedColormap([PAD_COLOUR, TOKEN_COLOUR])
-    ax.imshow(matrix != pad_value, cmap=colours, vmin=0, vmax=1, aspect="equal")
+    # square cells for ids and characters; words need wider cells, so the figure's shape decides
+    wide = labels is not None and max((len(str(w)) for w in labels), default=0) > 3
+    ax.imshow(matrix != pad_value, cmap=colours, vmin=0, vmax=1, aspect="auto" if wide else "equal")
     for (row, col), value in np.ndenumerate(matrix):
         ax.text(
             col,
@@ -150,11 +160,12 @@ def plot_history(histories, title, metrics=("loss", "accuracy")):
             if f"val_{metric}" in logs:
                 val = logs[f"val_{metric}"]
                 ax.plot(epochs, val, "--", color=color, label=f"{name}, validation")
-        ax.set_title(f"{title}: {metric}")
+        ax.set_title(metric)
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
+    fig.suptitle(title)  # once for the figure: two long panel titles run into each other
     fig.tight_layout()
     return fig
 
