@@ -237,19 +237,30 @@ def test_a_deck_gets_an_agenda_dividers_and_a_closing_slide():
         ]
     )
     nb.metadata["deck"] = {"minutes": 12}
-    shown = slides.present(nb, "labs/x.ipynb", fast=True, following=("y.slides.html", "Next one"))
+    before = _notebook(
+        ["# Lecture W", "## Summary\n\n- One\n  idea.\n- Two.\n\n## Try it\n\n- No."]
+    )
+    assert slides.summary_points(before) == ["One idea.", "Two."]
+    shown = slides.present(
+        nb,
+        "labs/x.ipynb",
+        fast=True,
+        following=("y.slides.html", "Next one"),
+        preceding=("Lecture W", slides.summary_points(before)),
+    )
     texts = [c.source for c in shown.cells]
     assert "Fast-mode build" in texts[0] and "about 12 minutes" in texts[0]
-    agenda = texts[1]
-    assert "Agenda" in agenda and "<li>First part</li><li>Second <code>part</code></li>" in agenda
+    last_time, agenda = texts[1], texts[2]
+    assert "Last time" in last_time and "<li>One idea.</li><li>Two.</li>" in last_time
+    assert "Today" in agenda and "<li>First part</li><li>Second <code>part</code></li>" in agenda
     assert [slides.slide_type(c) for c in shown.cells] == [
-        "slide", "slide", "slide", "slide", "subslide", "subslide", "slide", "subslide",
+        "slide", "slide", "slide", "slide", "slide", "subslide", "subslide", "slide", "subslide",
         "slide", "slide",
     ]  # fmt: skip
-    assert "Part 1 of 2" in texts[3] and "<li>A detail</li>" in texts[3]
-    assert "Part 2 of 2" in texts[6]
+    assert "Part 1 of 2" in texts[4] and "<li>A detail</li>" in texts[4]
+    assert "Part 2 of 2" in texts[7]
     assert 'href="y.slides.html"' in texts[-1] and notebooks.colab_url("labs/x.ipynb") in texts[-1]
-    assert slides.count_slides(shown) == 10
+    assert slides.count_slides(shown) == 11
     assert "Fast-mode" not in slides.present(nb, "labs/x.ipynb", fast=False).cells[0].source
 
 
@@ -436,7 +447,11 @@ def test_a_deck_opens_on_its_title_and_renders_its_maths(built):
         assert "Fast-mode build" in page.inner_text("section.present")
         page.keyboard.press("ArrowRight")
         page.wait_for_function("deck.getIndices().h === 1")
-        assert "AGENDA" in page.inner_text("section.present").upper()
+        last_time = page.inner_text("section.present")
+        assert "LAST TIME" in last_time.upper() and "11-0b" in last_time.lower()  # the deck before
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("deck.getIndices().h === 2")
+        assert "TODAY" in page.inner_text("section.present").upper()
         assert "\\sigma" not in page.inner_text(".reveal .slides")  # no raw TeX left
         widths = page.eval_on_selector_all(
             ".reveal .slides .MathJax_CHTML", "els => els.map(e => e.getBoundingClientRect().width)"
@@ -526,6 +541,7 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     deck.write_text(body, encoding="utf-8")
     with browser.browser_page() as page:
         browser.open_deck(page, deck)
+        page.evaluate("deck.configure({controls: true})")  # as a deck that shows its arrows
         found = "\n".join(browser.problems(browser.measure(page)))
     deck.unlink()
     for rule in (
@@ -540,6 +556,7 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         "'A slide that says something, but under n'): has no heading",
         "'ALONE'): a heading alone, its content on another slide",
         """plot text that overlaps: ['"first label" / "second label"']""",
+        "the navigation arrows cover: ['line ",  # the tall slide's text runs under them
         "shows a path of the machine that built it: ['/home/ann/.keras']",
     ):
         assert rule in found, rule

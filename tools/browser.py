@@ -12,7 +12,9 @@ Each slide of a deck is shown at 1280 x 720 with all its fragments and measured:
   displayed, and text contrast at least 4.5:1 (WCAG AA);
 - every image (the diagrams) loaded;
 - every slide has a heading (h1-h3), and no heading stands alone on its slide;
-- no two texts of a plot overlap (labels drawn too small for a slide run into each other).
+- no two texts of a plot overlap (labels drawn too small for a slide run into each other);
+- reveal.js' navigation arrows, if a deck shows them, cover nothing (the decks hide them: keys,
+  a clicker, swipes and the overview navigate).
 
 `problems(report)` turns the measurements into one line per broken rule, and adds the speaker-note
 rule: every section has at least one note per three of its content slides.
@@ -147,6 +149,8 @@ def problems(report):
             found.append(f"{where}: has no heading")
         if s.get("heading_alone"):
             found.append(f"{where}: a heading alone, its content on another slide")
+        if s.get("under_controls"):
+            found.append(f"{where}: the navigation arrows cover: {s['under_controls'][:2]}")
         if s.get("overlapping_text"):
             found.append(f"{where}: plot text that overlaps: {s['overlapping_text'][:3]}")
         if s.get("asserts"):

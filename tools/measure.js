@@ -47,12 +47,20 @@
     const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
     if (sa === sb && w > 2 && h > 0.3 * Math.min(a.height, b.height)) overlapping.push(`"${ta}" / "${tb}"`);
   }));
+  // reveal.js' navigation arrows, where shown, must not sit on the slide's content
+  const controls = [...document.querySelectorAll('.reveal .controls button')].filter(shown)
+    .map(b => b.getBoundingClientRect());
+  const covered = els.filter(el => ownText(el) || /^(IMG|svg|PRE)$/.test(el.tagName)).filter(el => {
+    const r = el.getBoundingClientRect();
+    return controls.some(c => Math.min(r.right, c.right) > Math.max(r.left, c.left)
+      && Math.min(r.bottom, c.bottom) > Math.max(r.top, c.top)); }).map(label);
   const headings = els.filter(el => /^H[1-3]$/.test(el.tagName));
   const content = els.filter(el => !el.closest('h1, h2, h3') && (ownText(el) || /^(IMG|svg|PRE|TABLE)$/.test(el.tagName)));
   return {
     heading: headings.length > 0,
     heading_alone: headings.length > 0 && content.length === 0,
     overlapping_text: overlapping,
+    under_controls: covered,
     asserts: code.split('\n').filter(line => /^\s*assert\b/.test(line)).map(l => l.trim().slice(0, 40)),
     paths: [...seen.matchAll(PATHS)].map(m => m[1].slice(0, 60)),
     indices: R.getIndices(slide),

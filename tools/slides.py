@@ -540,7 +540,18 @@ def _split_markdown(cell, budget):
     return cells
 
 
-def present(nb, relpath, fast, following=None):
+def summary_points(nb, limit=3):
+    """The first `limit` points of the notebook's `## Summary` (its bullets, before any `##` that
+    follows), for the next deck's "last time" slide."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("## Summary"):
+            body = re.split(r"\n## ", cell.source.lstrip()[len("## Summary") :])[0]
+            points = re.split(r"\n(?=- )", body.strip())
+            return [" ".join(p[2:].split()) for p in points if p.startswith("- ")][:limit]
+    return []
+
+
+def present(nb, relpath, fast, following=None, preceding=None):
     """The notebook `nb` (stored at `relpath`) as it goes on slides. Returns a new notebook:
 
     - code cells show no stderr and at most MAX_OUTPUT_LINES lines of printed text, and none of
@@ -550,7 +561,8 @@ def present(nb, relpath, fast, following=None):
     - where a slide would overflow the screen, the next cell starts a new one (`paginate`), and a
       slide that starts without a heading repeats the one it continues (`continued_headings`);
     - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
-    - after the title, an agenda; before each section, a divider; at the end, a closing slide
+    - after the title, "last time" (`preceding`: the previous deck's (title, summary points)) and
+      "today", the agenda; before each section, a divider; at the end, a closing slide
       that names the next deck (`following`: its (file name, title)); a fast-mode build says so
       on its title slide;
     - an exercise of a lecture or lab shows its stub, as the student's notebook does: the hall
@@ -597,7 +609,7 @@ def present(nb, relpath, fast, following=None):
     new_cells = []
     agenda_items = "".join(f"<li>{_inline_markdown(t)}</li>" for _, t, _ in found)
     agenda = _slide(
-        '<p class="deck-kicker">Agenda</p>\n\n'
+        '<p class="deck-kicker">Today</p>\n\n'
         f"<h2>{_inline_markdown(title)}</h2>\n\n<ol>{agenda_items}</ol>"
         + (f'\n\n<p class="deck-meta">About {minutes} minutes.</p>' if minutes else "")
     )
@@ -605,8 +617,17 @@ def present(nb, relpath, fast, following=None):
     first_content = next(
         (i for i, c in enumerate(nb.cells) if i > 0 and slide_type(c) == "slide"), len(nb.cells)
     )
+    last_time = None
+    if preceding and preceding[1]:
+        points = "".join(f"<li>{_inline_markdown(p)}</li>" for p in preceding[1])
+        last_time = _slide(
+            '<p class="deck-kicker">Last time</p>\n\n'
+            f"<h2>{_inline_markdown(preceding[0])}</h2>\n\n<ul>{points}</ul>"
+        )
     for i, cell in enumerate(nb.cells):
         if i == first_content and found:
+            if last_time is not None:
+                new_cells.append(last_time)
             new_cells.append(agenda)
         if i in starts:
             k, name, subs = starts[i]
@@ -691,7 +712,7 @@ def relative(path):
     return path.relative_to(ROOT).as_posix() if ROOT in path.parents else path.name
 
 
-def build(path, out=None, fast=False, run=None, following=None, executed=None):
+def build(path, out=None, fast=False, run=None, following=None, executed=None, preceding=None):
     """Build `out/<notebook>.slides.html` from one notebook. It is executed first (`run=None`: every
     notebook but the homework, whose deck shows its tasks), unless `executed` is a folder that holds
     a run of this very notebook (see `executed_copy`). Returns the deck's path."""
@@ -711,7 +732,7 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None):
         nb = saved if saved is not None else execute(nb, path, fast)
     # a deck made from a solution sends students to their notebook, not to the solution
     relpath = relative(path).replace("/solutions/", "/")
-    nb = present(nb, relpath, fast=fast and run, following=following)
+    nb = present(nb, relpath, fast=fast and run, following=following, preceding=preceding)
     heading = title_of(nb, path.stem)
     nb.metadata["title"] = heading  # the browser tab and the index show it
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
@@ -850,7 +871,19 @@ def main(argv=None):
         place = order.index(path.resolve()) if path.resolve() in order else len(order)
         later = order[place + 1 :]
         following = (f"{later[0].stem}.slides.html", _title(later[0])) if later else None
-        deck = build(path, out, fast=args.fast, following=following, executed=args.executed)
+        before = order[place - 1] if 0 < place < len(order) else None
+        preceding = None
+        if before is not None:
+            previous = nbformat.read(before, as_version=4)
+            preceding = (title_of(previous, before.stem), summary_points(previous))
+        deck = build(
+            path,
+            out,
+            fast=args.fast,
+            following=following,
+            executed=args.executed,
+            preceding=preceding,
+        )
         built.append(deck)
         print("built:", deck)
     if args.contact_sheet or args.pdf:
