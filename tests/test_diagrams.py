@@ -81,29 +81,28 @@ def wiring(svg):
         assert math.dist(where, p) < 60, f"a line ends at {p}, near no node or named label"
         return name
 
+    def hosts(i, p):
+        """The other lines that p lies on, with how far along each."""
+        found = [(j, _at(q, p)) for j, q in enumerate(lines) if j != i]
+        return [(j, s) for j, s in found if s is not None]
+
     starts, joins = {}, {}  # line -> (line it branches off, at) ; line -> [(joined line, at)]
     origin, ends = {}, {}
     for i, points in enumerate(lines):
         first, last = points[0], points[-1]
         if touching(first):
             (origin[i],) = touching(first)
+        elif hosts(i, first):
+            (starts[i],) = hosts(i, first)
         else:
-            host = [(j, _at(q, first)) for j, q in enumerate(lines) if j != i]
-            host = [(j, s) for j, s in host if s is not None]
-            if host:
-                (starts[i],) = host
-            else:
-                origin[i] = label_near(first)
+            origin[i] = label_near(first)
         if touching(last):
             (ends[i],) = touching(last)
+        elif hosts(i, last):
+            ((j, s),) = hosts(i, last)
+            joins.setdefault(j, []).append((i, s))
         else:
-            host = [(j, _at(q, last)) for j, q in enumerate(lines) if j != i]
-            host = [(j, s) for j, s in host if s is not None]
-            if host:
-                ((j, s),) = host
-                joins.setdefault(j, []).append((i, s))
-            else:
-                ends[i] = label_near(last)
+            ends[i] = label_near(last)
 
     def carried(i, at=math.inf, seen=()):
         """The nodes whose output line i carries at distance `at` along it."""
