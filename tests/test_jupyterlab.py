@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 
+import nbformat
 import pytest
 
 from tools import ROOT
@@ -177,4 +178,10 @@ def test_rise_presents_a_lecture_live_offline_without_console_errors(server):
         "Failed to load resource: net::ERR_FAILED",  # the badge, refused above
     )
     unexpected = [e for e in errors if not e.startswith(harmless)]
-    assert unexpected == [] and len(errors) <= 5
+    assert unexpected == []
+    # each harmless message as often as its cause: once per picture attached, once for the
+    # stylesheet, once for the badge
+    pictures = nbformat.read(ROOT / relpath, as_version=4).cells
+    pictures = sum(len(c.get("attachments", {})) for c in pictures)
+    assert sum(e.startswith(harmless[0]) for e in errors) <= pictures
+    assert sum(e.startswith(harmless[1:]) for e in errors) <= 2, errors
