@@ -773,10 +773,12 @@ def write_index(decks, out):
     """`out/index.html`: the decks in the lecture's order, each with its length, slide count,
     build mode and date, and links to its notebook, Colab, contact sheet and PDF."""
     out = pathlib.Path(out)
-    rows = []
+    rows, infos = [], []
     for deck in decks:
         info_file = deck.with_name(deck.name.replace(".slides.html", ".deck.json"))
         info = json.loads(info_file.read_text(encoding="utf-8")) if info_file.exists() else {}
+        if info:
+            infos.append(info)
         title = html.escape(info.get("title", deck.stem))
         relpath = info.get("notebook", "")
         links = [f'<a href="{notebooks.colab_url(relpath)}">Colab</a>'] if relpath else []
@@ -794,11 +796,6 @@ def write_index(decks, out):
             f"<td>{html.escape(info.get('mode', ''))}</td><td>{html.escape(info.get('built', ''))}"
             f"</td><td>{' · '.join(links)}</td></tr>"
         )
-    infos = [
-        json.loads(p.read_text(encoding="utf-8"))
-        for deck in decks
-        if (p := deck.with_name(deck.name.replace(".slides.html", ".deck.json"))).exists()
-    ]
     fast = sum(info.get("mode") == "fast" for info in infos)
     which = f"{fast} of these {len(infos)} decks are" if fast < len(infos) else "Every deck is"
     warning = (
