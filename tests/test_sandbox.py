@@ -136,14 +136,20 @@ def test_no_daemon_outlives_its_user(uid):
 
 
 @ROOT_ONLY
-def test_two_grader_runs_never_share_a_uid(tmp_path):
+def test_two_grader_runs_never_share_a_uid(tmp_path, monkeypatch):
+    # A pool of 60 uids, so that "given back" is checked for certain, not by chance.
+    monkeypatch.setattr(
+        sandbox, "UID_POOL", range(sandbox.UID_POOL.start, sandbox.UID_POOL.start + 60)
+    )
     first, second = sandbox.Uids(tmp_path), sandbox.Uids(tmp_path)  # two runs, one machine
     taken = [first.take() for _ in range(50)]
-    others = [second.take() for _ in range(50)]
+    others = [second.take() for _ in range(10)]
     assert not set(taken) & set(others) and len(set(taken)) == 50
+    with pytest.raises(RuntimeError, match="no free uid"):
+        second.take()  # the pool is used up: the first run's uids are not handed out twice
     for uid in taken:
         first.release(uid)
-    assert set(taken) & {second.take() for _ in range(3000)}  # given back: free for others
+    assert {second.take() for _ in range(50)} == set(taken)  # given back: free for others
     second.release_all()
 
 
