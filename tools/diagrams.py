@@ -54,7 +54,16 @@ class Drawing:
 
     def __init__(self, width, height, title):
         self.width, self.height, self.title = width, height, title
-        self.parts = []
+        self.parts = []  # (stage, SVG element)
+        self.stage = 0  # what is drawn from now on appears at this step of a build-up
+
+    def _add(self, part):
+        self.parts.append((self.stage, part))
+
+    @property
+    def stages(self):
+        """How many steps the picture is built in on a slide (1: it appears whole)."""
+        return max(stage for stage, _ in self.parts) + 1
 
     def text(
         self,
@@ -78,7 +87,7 @@ class Drawing:
                 ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
             )
         family = "DejaVu Serif, Georgia, serif" if italic else "DejaVu Sans, Arial, sans-serif"
-        self.parts.append(
+        self._add(
             f'<text x="{x}" y="{y}" font-size="{size}" fill="{color}" text-anchor="{anchor}" '
             f'dominant-baseline="middle" font-family="{family}"{style}>{_label(text)}</text>'
         )
@@ -100,7 +109,7 @@ class Drawing:
         """A rounded box whose top-left corner is (x, y), with a centred label. `node` names it
         for the wiring test (tests/test_diagrams.py), which follows the lines into and out of it."""
         name = f' data-node="{html.escape(node)}"' if node else ""
-        self.parts.append(
+        self._add(
             f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{rx}" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="2.5"{name}/>'
         )
@@ -109,7 +118,7 @@ class Drawing:
 
     def circle(self, x, y, r, label="", stroke=GREY, fill="#ffffff", size=26, node=None):
         name = f' data-node="{html.escape(node)}"' if node else ""
-        self.parts.append(
+        self._add(
             f'<circle cx="{x}" cy="{y}" r="{r}" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="2.5"{name}/>'
         )
@@ -140,7 +149,7 @@ class Drawing:
     def path(self, d, color=GREY, width=2.5, dashed=False, head=True):
         marker = f' marker-end="url(#head-{color[1:]})"' if head else ""
         dash = ' stroke-dasharray="9 6"' if dashed else ""
-        self.parts.append(
+        self._add(
             f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{dash}{marker}/>'
         )
 
@@ -150,8 +159,10 @@ class Drawing:
         if credit:
             self.text(self.width / 2 + 20, self.height - 12, credit, 17)
 
-    def svg(self):
-        colors = sorted(set(re.findall(r"url\(#head-([0-9a-f]{6})\)", "".join(self.parts))))
+    def svg(self, upto=None):
+        """The picture as SVG; with `upto`, only what steps 0 to `upto` of its build-up draw."""
+        parts = [part for stage, part in self.parts if upto is None or stage <= upto]
+        colors = sorted(set(re.findall(r"url\(#head-([0-9a-f]{6})\)", "".join(parts))))
         markers = "".join(
             f'<marker id="head-{c}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="16" '
             f'markerHeight="16" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
@@ -163,9 +174,7 @@ class Drawing:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
             f'viewBox="0 0 {self.width} {self.height}" role="img">\n'
             f"<title>{html.escape(self.title)}</title>\n<defs>{markers}</defs>\n"
-            f'<rect width="100%" height="100%" fill="#ffffff"/>\n'
-            + "\n".join(self.parts)
-            + "\n</svg>\n"
+            f'<rect width="100%" height="100%" fill="#ffffff"/>\n' + "\n".join(parts) + "\n</svg>\n"
         )
 
 
@@ -402,17 +411,21 @@ def lstm_cell():
         (750, "\u03c3", "o_t", "output", RED, RED_FILL),
     ]
     for x, op, name, role, stroke, fill in gates:
+        d.stage = {300: 1, 450: 2, 600: 2, 750: 3}[x]  # built on a slide: forget, input, output
         d.arrow((x, bus), (x, 372), color=GREY)
         d.box(x - 45, 322, 90, 48, op, stroke, fill, size=24, node=name)
         d.text(x, 395, role, 19, stroke)
         d.text(x + 12, 298, name, 24, stroke, anchor="start", italic=True)
+    d.stage = 1
     d.arrow((300, 322), (300, top + 20), color=RED)
     # input gate times candidate, into the sum
+    d.stage = 2
     d.circle(525, 230, 18, "\u00d7", GREY, node="i*c~")
     d.arrow((450, 322), (450, 230), (505, 230), color=RED)
     d.arrow((600, 322), (600, 230), (545, 230), color=YELLOW)
     d.arrow((532, 212), (547, top + 20), color=GREY)
     # output: tanh(c_t) times the output gate
+    d.stage = 3
     d.arrow((880, top), (880, 212), color=BLUE)
     d.box(835, 214, 90, 44, "tanh", YELLOW, YELLOW_FILL, size=22, rx=22, node="tanh(c_t)")
     d.circle(880, 346, 18, "\u00d7", GREY, node="o*tanh")
@@ -422,6 +435,7 @@ def lstm_cell():
     d.text(1140, bus + 30, "h_t", 26, GREEN, anchor="end", italic=True, node="h_t out")
     d.arrow((960, bus), (960, 20), color=GREEN, hop=(960, top))
     d.text(975, 30, "h_t (output)", 22, GREEN, anchor="start", italic=True, node="h_t up")
+    d.stage = 0
     d.text(
         600,
         524,
@@ -503,15 +517,17 @@ def gru_cell():
     d.arrow((1090, top), (1090, 20), color=GREEN)
     d.text(1080, 30, "h_t (output)", 22, GREEN, anchor="end", italic=True, node="h_t up")
     # the gates read [h_{t-1}, x_t]: h_{t-1} comes down, x_t joins it
-    d.arrow((150, top), (150, bus), (640, bus), (640, 372))
     d.box(180, 520, 80, 46, "x_t", ORANGE, ORANGE_FILL, italic=True, node="x_t")
     d.arrow((220, 520), (220, bus), color=ORANGE)
+    d.stage = 1  # built on a slide: the gates, the update, the candidate
+    d.arrow((150, top), (150, bus), (640, bus), (640, 372))
     d.arrow((420, bus), (420, 372))
     for x, name, role in ((420, "z_t", "update"), (640, "r_t", "reset")):
         d.box(x - 45, 322, 90, 48, "\u03c3", RED, RED_FILL, node=name)
         d.text(x, 395, role, 19, RED)
         d.text(x + 12, 298, name, 24, RED, anchor="start", italic=True)
     # update: z keeps the old state, 1 - z takes the candidate
+    d.stage = 2
     d.arrow((420, 322), (420, top + 20), color=RED, hop=(420, 270))
     d.arrow((420, 200), (536, 200), color=RED)
     d.circle(562, 200, 24, "1\u2212", RED, size=20, node="1-z")
@@ -519,6 +535,7 @@ def gru_cell():
     d.circle(1020, 200, 18, "\u00d7", GREY, node="(1-z)*h~")
     d.arrow((1020, 182), (1020, top + 20))
     # the candidate: its own weights on h_{t-1} and on x_t; r scales the recurrent part after U_h
+    d.stage = 3
     d.arrow((150, 270), (500, 270))
     d.box(500, 248, 80, 44, "U_h", BLUE, "#ffffff", size=22, italic=True, node="U_h h")
     d.arrow((580, 270), (622, 270))
@@ -534,6 +551,7 @@ def gru_cell():
     d.text(925, 314, "candidate", 19, YELLOW)
     d.text(1032, 246, "h~_t", 24, YELLOW, anchor="start", italic=True)
     d.arrow((970, 270), (1020, 270), (1020, 218), color=YELLOW)
+    d.stage = 0
     d.text(
         590,
         604,
