@@ -13,6 +13,7 @@ import os
 import pathlib
 import re
 import shutil
+import unicodedata
 
 import nbformat
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from tools import ROOT, browser, diagrams, homework, notebooks, slides
 
 DECKS = slides.deck_notebooks()
+NAMES = [slides.LECTURE] + [path.stem for path in DECKS]  # every deck built, the lecture's first
 ARTIFACTS = (
     pathlib.Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "slides"
 )
@@ -60,20 +62,20 @@ def test_every_cell_has_a_slide_type(path):
 
 
 @pytest.mark.parametrize("path", DECKS, ids=lambda p: p.name)
-def test_equations_plots_and_checked_outputs_are_on_slides(path):
-    hidden = ("skip", "notes")
+def test_equations_stay_in_the_deck_and_each_deck_shows_plots(path):
+    """A deck is cut to its minutes, so not every plot or checked value of its notebook is on a
+    slide (CI checks the values in the notebook); but an equation is on a slide or in the notes,
+    never cut, and a deck whose notebook draws plots shows some of them."""
+    plots = []
     for cell in read(path).cells:
         if cell.cell_type == "markdown" and "$$" in cell.source:
-            assert slides.slide_type(cell) not in hidden, cell.source[:80]
-        checked = notebooks.CHECKED in cell.metadata.get("tags", [])
-        homework_check = cell.source.startswith("checks.check_")  # the tasks are on the slides
-        answer = homework.BEGIN in cell.source
-        if (
-            cell.cell_type == "code"
-            and ("plt.show()" in cell.source or checked)
-            and not (homework_check or answer)
-        ):
-            assert slides.slide_type(cell) not in hidden, cell.source[:80]
+            assert slides.slide_type(cell) != "skip", cell.source[:80]
+        if cell.cell_type != "code" or homework.BEGIN in cell.source:  # a homework's answer
+            continue
+        shown = slides.slide_type(cell) not in ("skip", "notes")
+        if "plt.show()" in cell.source:
+            plots.append(shown)
+    assert not plots or any(plots)
 
 
 @pytest.mark.parametrize("path", DECKS, ids=lambda p: p.name)
@@ -225,7 +227,7 @@ def _notebook(cells):
     return nb
 
 
-def test_a_deck_gets_an_agenda_dividers_and_a_closing_slide():
+def test_a_deck_gets_an_agenda_and_a_closing_slide_with_its_questions():
     nb = _notebook(
         [
             "# Lecture X: Title\n\nWhat it is.",
@@ -234,8 +236,14 @@ def test_a_deck_gets_an_agenda_dividers_and_a_closing_slide():
             "### A detail",
             "## Second `part`\n\nMore.",
             "## Summary\n\nDone.",
+            "## Questions for you\n\n1. Why $x$?\n2. What `if`?",
         ]
     )
+    answers = nbformat.v4.new_markdown_cell(
+        "<details><summary>Answers</summary>\n\n1. So.\n</details>"
+    )
+    answers.metadata["slideshow"] = {"slide_type": "notes"}
+    nb.cells.append(answers)
     nb.metadata["deck"] = {"minutes": 12}
     before = _notebook(
         ["# Lecture W", "## Summary\n\n- One\n  idea.\n- Two.\n\n## Try it\n\n- No."]
@@ -254,13 +262,16 @@ def test_a_deck_gets_an_agenda_dividers_and_a_closing_slide():
     assert "Last time" in last_time and "<li>One idea.</li><li>Two.</li>" in last_time
     assert "Today" in agenda and "<li>First part</li><li>Second <code>part</code></li>" in agenda
     assert [slides.slide_type(c) for c in shown.cells] == [
-        "slide", "slide", "slide", "slide", "slide", "subslide", "subslide", "slide", "subslide",
-        "slide", "slide",
+        "slide", "slide", "slide", "slide", "slide", "subslide", "slide", "slide", "slide", "notes",
     ]  # fmt: skip
-    assert "Part 1 of 2" in texts[4] and "<li>A detail</li>" in texts[4]
-    assert "Part 2 of 2" in texts[7]
-    assert 'href="y.slides.html"' in texts[-1] and notebooks.colab_url("labs/x.ipynb") in texts[-1]
-    assert slides.count_slides(shown) == 11
+    assert "Part 1 of 2" in texts[4] and "## First part" in texts[4]  # no divider slides
+    assert "Part 2 of 2" in texts[6]
+    closing = texts[-2]  # the questions on the closing slide, their answers in its notes
+    assert "<li>Why $x$?</li><li>What <code>if</code>?</li>" in closing
+    assert 'href="y.slides.html"' in closing and notebooks.colab_url("labs/x.ipynb") in closing
+    assert "So." in texts[-1] and "details" not in texts[-1]
+    assert "deck-frame" in texts[0] and 'data-minutes="12"' in texts[0]
+    assert slides.count_slides(shown) == 9
     assert "Fast-mode" not in slides.present(nb, "labs/x.ipynb", fast=False).cells[0].source
 
 
@@ -345,10 +356,82 @@ def test_the_slides_readme_lists_every_deck_with_its_minutes():
     minutes = {
         path.stem: nbformat.read(path, as_version=4).metadata["deck"]["minutes"] for path in DECKS
     }
+    assert int(rows.pop(slides.LECTURE)) == slides.LECTURE_MINUTES  # the lecture's deck, first
     assert {name: int(m) for name, m in rows.items()} == minutes
     assert list(rows) == [path.stem for path in DECKS]  # in the lecture's order
-    (total,) = re.findall(r"^\| all \w+ decks \| \| (\d+) min \|$", readme, re.M)
+    (total,) = re.findall(r"^\| all \w+ notebook decks \| \| (\d+) min \|$", readme, re.M)
     assert int(total) == sum(minutes.values())
+
+
+def test_prose_past_80_words_goes_to_the_notes_of_its_slide():
+    long = " ".join(["word"] * 50)
+    cell = nbformat.v4.new_markdown_cell(
+        f"### Topic\n\n{long}.\n\n$$a = b$$\n\n{long} again.\n\n- one {long}\n- two"
+    )
+    cell.metadata["slideshow"] = {"slide_type": "subslide"}
+    nb = slides.prose_to_notes(nbformat.v4.new_notebook(cells=[cell]))
+    shown, notes = nb.cells
+    assert shown.source == f"### Topic\n\n{long}.\n\n$$a = b$$"  # the equation stays
+    assert slides.slide_type(notes) == "notes"
+    assert notes.source.startswith(f"{long} again.") and "- two" in notes.source
+    goals = nbformat.v4.new_markdown_cell("## Goals\n\nYou can\n\n1. " + long + "\n2. two")
+    goals.metadata["slideshow"] = {"slide_type": "slide"}
+    (kept,) = slides.prose_to_notes(nbformat.v4.new_notebook(cells=[goals])).cells
+    assert kept.source == goals.source  # a short lead-in does not count as the paragraph kept
+
+
+def test_the_lstm_and_gru_cells_are_built_up_gate_by_gate_on_their_slides():
+    for name in ("lstm_cell", "gru_cell"):
+        drawing = diagrams.DIAGRAMS[name]()
+        assert drawing.stages >= 4
+        sizes = [len(drawing.svg(upto=k)) for k in range(drawing.stages)]
+        assert sizes == sorted(sizes) and len(set(sizes)) == drawing.stages  # each adds a part
+        assert drawing.svg(upto=drawing.stages - 1) == drawing.svg()  # the last step: all of it
+        cell = nbformat.v4.new_markdown_cell(f"### X\n\n![Diagram: cell](attachment:{name}.png)")
+        slides.vector_diagrams(cell)
+        assert '<div class="r-stack deck-build">' in cell.source
+        assert cell.source.count("<img") == drawing.stages
+        assert cell.source.count('class="fragment"') == drawing.stages - 1
+
+
+def test_the_lecture_deck_is_the_tagged_cells_in_order_opening_with_the_sample():
+    def nb(title, *cells):
+        made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}")])
+        for source, tags in cells:
+            cell = (
+                nbformat.v4.new_code_cell
+                if source.startswith("print")
+                else nbformat.v4.new_markdown_cell
+            )(source)
+            cell.metadata = {"slideshow": {"slide_type": "subslide"}, "tags": tags}
+            made.cells.append(cell)
+        return made
+
+    runs = [
+        (
+            pathlib.Path("a.ipynb"),
+            nb("Lecture 11-0a: Review", ("## Kept\n\nYes.", ["lecture11"]), ("## Left out", [])),
+        ),
+        (
+            pathlib.Path("b.ipynb"),
+            nb(
+                "Lab 11-2: Chars",
+                ("print('sample')", ["lecture11-opening"]),
+                ("### Also kept", ["lecture11"]),
+                ("## Questions for you\n\n1. Why?\n2. How?", ["lecture11"]),
+                ("1. Because.\n2. So.", ["lecture11"]),
+            ),
+        ),
+    ]
+    runs[1][1].cells[-1].metadata["slideshow"]["slide_type"] = "notes"
+    lecture = slides.lecture_notebook(runs)
+    sources = [c.source for c in lecture.cells]
+    assert sources[0].startswith(f"# {slides.LECTURE_TITLE}")
+    assert sources[1].startswith("## Text written by an LSTM") and sources[2] == "print('sample')"
+    assert sources[3] == "## Review\n\n### Kept\n\nYes." and "Left out" not in "".join(sources)
+    assert sources[4] == "## Chars\n\n### Also kept"
+    assert sources[5:] == [f"{slides.QUESTIONS}\n\n1. Why?", "1. Because."]
+    assert lecture.metadata["deck"]["minutes"] == slides.LECTURE_MINUTES
 
 
 def test_the_diagrams_are_drawn_from_tools_diagrams_and_up_to_date():
@@ -413,13 +496,13 @@ def measured(built):
     remote, errors, reports = [], [], {}
     with browser.browser_page(remote) as page:
         page.on("pageerror", lambda e: errors.append(str(e)))
-        for path in DECKS:
-            deck = built / f"{path.stem}.slides.html"
+        for name in NAMES:
+            deck = built / f"{name}.slides.html"
             browser.open_deck(page, deck)
-            shots = ARTIFACTS / path.stem
+            shots = ARTIFACTS / name
             shutil.rmtree(shots, ignore_errors=True)
-            reports[path.stem] = browser.measure(page, screenshots=shots)
-            browser.sheet(reports[path.stem], shots, ARTIFACTS / f"{path.stem}.contact.png")
+            reports[name] = browser.measure(page, screenshots=shots)
+            browser.sheet(reports[name], shots, ARTIFACTS / f"{name}.contact.png")
     return reports, remote, errors
 
 
@@ -429,9 +512,12 @@ def test_every_slide_of_every_deck_follows_the_presentation_rules(measured, buil
     assert errors == []
     found = {name: browser.problems(report) for name, report in reports.items()}
     assert {name: p for name, p in found.items() if p} == {}
-    for path in DECKS:  # the deck shows the slides its notebook's metadata asks for
-        info = (built / f"{path.stem}.deck.json").read_text(encoding="utf-8")
-        assert f'"slides": {len(reports[path.stem])}' in info
+    for name in NAMES:  # the deck shows the slides its notebook's metadata asks for
+        info = (built / f"{name}.deck.json").read_text(encoding="utf-8")
+        assert f'"slides": {len(reports[name])}' in info
+    lecture = reports[slides.LECTURE]  # the instructor's deck: about a slide a minute, in all
+    assert len(lecture) <= slides.LECTURE_MINUTES - 5 and lecture[0]["minutes"] == 75
+    assert "TEXT WRITTEN BY AN LSTM" in lecture[2]["text"]  # it opens with a model's sample
     total = sum(len(r) for r in reports.values())
     plots = sum(s["plot_texts"] > 0 for r in reports.values() for s in r)
     images = sum(s["images"] for r in reports.values() for s in r)
@@ -458,7 +544,8 @@ def test_a_deck_opens_on_its_title_and_renders_its_maths(built):
         )
         assert len(widths) >= 20
     index = (built / "index.html").read_text(encoding="utf-8")
-    assert index.count(".slides.html") == len(DECKS) and "fast-mode build" in index
+    assert index.count(".slides.html") == len(NAMES) and "fast-mode build" in index
+    assert index.index("lecture11.slides.html") < index.index("11-0a_rnn_review_bptt.slides.html")
     assert "about 15 minutes" in deck.read_text(encoding="utf-8")
     assert f'href="{notebooks.colab_url("lectures/11-0c_lstm_gru_gates.ipynb")}"' in index
 
@@ -468,8 +555,9 @@ def test_the_speaker_view_shows_the_notes_with_their_maths(built):
     with browser.browser_page() as page:
         browser.open_deck(page, deck)
         h, v = page.evaluate(
-            "(() => { const s = [...document.querySelectorAll('aside.notes')]"
-            ".find(a => a.querySelector('math')).closest('section');"
+            "(() => { const size = a => a.querySelectorAll('math *').length;"  # the most maths
+            " const s = [...document.querySelectorAll('aside.notes')]"
+            ".sort((a, b) => size(b) - size(a))[0].closest('section');"
             " const i = deck.getIndices(s); return [i.h, i.v || 0]; })()"
         )
         browser.show(page, h, v)
@@ -480,16 +568,31 @@ def test_the_speaker_view_shows_the_notes_with_their_maths(built):
         notes = speaker.locator(".speaker-controls-notes .value")
         assert notes.inner_text().strip() and "$" not in notes.inner_text()
         assert not notes.inner_text().startswith("Speaker notes")
-        box = speaker.locator(".speaker-controls-notes .value math").first.bounding_box()
-        assert box["width"] > 30 and box["height"] > 10  # drawn as maths, not as raw TeX
+        maths = speaker.locator(".speaker-controls-notes .value math")
+        boxes = [maths.nth(i).bounding_box() for i in range(maths.count())]
+        widest = max(boxes, key=lambda box: box["width"])
+        assert widest["width"] > 30 and widest["height"] > 10  # drawn as maths, not as raw TeX
         speaker.screenshot(path=str(ARTIFACTS / "speaker-view.png"))
 
 
-def test_every_deck_prints_to_a_pdf_with_one_page_per_slide(measured, built):
+def test_every_deck_prints_to_a_pdf_with_one_page_per_slide_and_all_its_text(measured, built):
+    from pypdf import PdfReader
+
     reports = measured[0]
-    for path in DECKS:
-        pdf = browser.pdf(built / f"{path.stem}.slides.html", ARTIFACTS / f"{path.stem}.pdf")
-        assert browser.pdf_pages(pdf) == len(reports[path.stem]), path.stem
+    for name in NAMES:
+        pdf = browser.pdf(built / f"{name}.slides.html", ARTIFACTS / f"{name}.pdf")
+        pages = [_letters(page.extract_text()) for page in PdfReader(pdf).pages]
+        assert len(pages) == len(reports[name]), name
+        for page, s in zip(pages, reports[name]):  # each slide's text is on its page
+            missing = [
+                w for w in re.findall(r"[A-Za-z]{4,}", s["text"])[:6] if _letters(w) not in page
+            ]
+            assert missing == [], (name, s["number"], missing)
+
+
+def _letters(text):
+    """Only the letters, lower-case; a printed ligature ("ﬁ") counts as its letters."""
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKC", text).lower())
 
 
 def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
@@ -512,7 +615,7 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     local = code("print(keras_home)")
     local.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/ann/.keras\n")]
     cells = [
-        md("# Broken deck"),
+        md('# Broken deck\n\n<p class="deck-meta deck-frame" data-minutes="3">3 minutes</p>'),
         md("A slide that says something, but under no heading."),
         md("## Alone"),
         md("- the list that should have been under it"),
@@ -530,6 +633,9 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
         md('## Small\n\n<span style="font-size:14px">tiny text</span>'),
         md('## Faint\n\n<span style="color:#bbbbbb">faint text</span>'),
         md("## Broken picture\n\n![Diagram: missing](nowhere.svg)"),
+        md("## Long code"),
+        code("\n".join(f"step_{i} = {i}" for i in range(13))),
+        md("## Wordy\n\n" + " ".join(["word"] * 120)),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     for cell in nb.cells:
@@ -547,11 +653,14 @@ def test_the_rules_catch_a_deck_that_breaks_them(built, tmp_path):
     for rule in (
         "wider than the slide",
         "stderr output",
-        "more than 1.3 screens",
+        "more than the screen (720)",
+        "13 lines of code (at most 12)",
+        "120 words of prose",
+        "content slides for a deck of 3 minutes: at most one a minute",
         "body text under 28 px",
         "text contrast under 4.5:1",
         "images that did not load",
-        "speaker note(s)",
+        "speaker notes on 0 of",
         "shows the notebook's checks: ['assert y == 2']",
         "'A slide that says something, but under n'): has no heading",
         "'ALONE'): a heading alone, its content on another slide",

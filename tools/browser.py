@@ -6,8 +6,9 @@ Each slide of a deck is shown at 1280 x 720 with all its fragments and measured:
 - code and output blocks fit the slide's width (no sideways scrolling, nothing cut at the edge);
 - no stderr output (TensorFlow's log, warnings), no assert in the code (the notebook's checks), and
   no path of the machine that built the deck (a home folder, the data folder, `~/.keras`);
-- the slide is at most 1.3 screen heights, unless its first cell's metadata allows it
-  (`"slideshow": {"data": {"tall": "allowed"}}`);
+- the slide fits the screen: at most 720 px tall, so that nothing is cut off, live or printed;
+- at most MAX_CODE_LINES lines of code and about MAX_WORDS words of prose (the rest is the
+  speaker's: it goes to the notes);
 - body text at least 28 px, code and printed output at least 20 px, plot text at least 16 px as
   displayed, and text contrast at least 4.5:1 (WCAG AA);
 - every image (the diagrams) loaded;
@@ -16,8 +17,10 @@ Each slide of a deck is shown at 1280 x 720 with all its fragments and measured:
 - reveal.js' navigation arrows, if a deck shows them, cover nothing (the decks hide them: keys,
   a clicker, swipes and the overview navigate).
 
-`problems(report)` turns the measurements into one line per broken rule, and adds the speaker-note
-rule: every section has at least one note per three of its content slides.
+`problems(report)` turns the measurements into one line per broken rule, and adds the deck's own:
+the slide budget (at most one content slide a minute of the deck's `deck.minutes`; the title,
+"last time", "today" and the closing slide are not content) and the speaker notes (on at least
+every second content slide).
 """
 
 import contextlib
@@ -28,7 +31,8 @@ import re
 import shutil
 
 WIDTH, HEIGHT = 1280, 720
-MAX_HEIGHT = 1.3 * HEIGHT
+MAX_HEIGHT = HEIGHT
+MAX_CODE_LINES, MAX_WORDS = 12, 100  # "about 80": 80 a cell (slides.MAX_WORDS), two on a slide
 MIN_BODY_PX, MIN_CODE_PX, MIN_PLOT_PX, MIN_CONTRAST = 28, 20, 16, 4.5
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -157,10 +161,12 @@ def problems(report):
             found.append(f"{where}: shows the notebook's checks: {s['asserts'][:2]}")
         if s.get("paths"):
             found.append(f"{where}: shows a path of the machine that built it: {s['paths'][:2]}")
-        if s["height"] > MAX_HEIGHT and not s["tall_allowed"]:
-            found.append(
-                f"{where}: {s['height']} px tall, more than 1.3 screens ({MAX_HEIGHT:.0f})"
-            )
+        if s["height"] > MAX_HEIGHT:
+            found.append(f"{where}: {s['height']} px tall, more than the screen ({MAX_HEIGHT})")
+        if s.get("code_lines", 0) > MAX_CODE_LINES:
+            found.append(f"{where}: {s['code_lines']} lines of code (at most {MAX_CODE_LINES})")
+        if s.get("words", 0) > MAX_WORDS and not s["generated"]:  # a frame's questions may run on
+            found.append(f"{where}: {s['words']} words of prose (at most about {MAX_WORDS})")
         for key, what in (
             ("small_body", f"body text under {MIN_BODY_PX} px"),
             ("small_code", f"code under {MIN_CODE_PX} px"),
@@ -175,21 +181,21 @@ def problems(report):
 
 
 def note_problems(report):
-    """The speaker-note rule: each section (a horizontal slide and the slides below it) has at
-    least one note per three of its content slides. Generated slides (agenda, dividers, the
-    closing slide) are not content."""
-    found, sections = [], {}
-    for s in report:
-        if not s["generated"]:
-            sections.setdefault(s["indices"]["h"], []).append(s)
-    for h, content in sections.items():
-        needed = math.ceil(len(content) / 3)
-        have = sum(s["notes"] for s in content)
-        if have < needed:
-            found.append(
-                f"section {h} ({content[0]['text'][:40]!r}): {have} speaker note(s) for "
-                f"{len(content)} slides; needs {needed}"
-            )
+    """The deck's own rules: at most `minutes` content slides (the title, "last time", "today"
+    and the closing slide are the deck's frame, not content), and speaker notes on at least every
+    second content slide."""
+    found = []
+    content = [s for s in report if not s["generated"]]
+    minutes = report[0].get("minutes") if report else None
+    if minutes and len(content) > minutes:
+        found.append(
+            f"{len(content)} content slides for a deck of {minutes} minutes: at most one a minute"
+        )
+    noted = sum(s["notes"] for s in content)
+    if noted < len(content) / 2:
+        found.append(
+            f"speaker notes on {noted} of {len(content)} content slides: at least every second"
+        )
     return found
 
 

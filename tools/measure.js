@@ -54,6 +54,12 @@
     const r = el.getBoundingClientRect();
     return controls.some(c => Math.min(r.right, c.right) > Math.max(r.left, c.left)
       && Math.min(r.bottom, c.bottom) > Math.max(r.top, c.top)); }).map(label);
+  // prose the audience reads: paragraphs and list items, without maths, code or the deck's own
+  const prose = [...slide.querySelectorAll('p, li')].filter(el => !inNotes(el) && shown(el)
+    && !el.parentElement.closest('p, li') && !el.closest('pre, .jp-OutputArea, .deck-kicker, .deck-meta, .deck-fast, .deck-links'))
+    .map(el => { const c = el.cloneNode(true);
+      c.querySelectorAll('.MathJax_CHTML, .MathJax_Preview, .MJX_Assistive_MathML, script, math, code').forEach(m => m.remove());
+      return c.textContent.split(/\s+/).filter(w => /\w/.test(w)).length; });
   const headings = els.filter(el => /^H[1-3]$/.test(el.tagName));
   const content = els.filter(el => !el.closest('h1, h2, h3') && (ownText(el) || /^(IMG|svg|PRE|TABLE)$/.test(el.tagName)));
   return {
@@ -64,8 +70,10 @@
     asserts: code.split('\n').filter(line => /^\s*assert\b/.test(line)).map(l => l.trim().slice(0, 40)),
     paths: [...seen.matchAll(PATHS)].map(m => m[1].slice(0, 60)),
     indices: R.getIndices(slide),
-    generated: !!slide.querySelector('.deck-kicker'),
-    tall_allowed: slide.dataset.tall === 'allowed',
+    generated: !!slide.querySelector('.deck-frame'),
+    minutes: parseInt((document.querySelector('[data-minutes]') || {dataset: {}}).dataset.minutes) || null,
+    words: prose.reduce((a, b) => a + b, 0),
+    code_lines: code.split('\n').filter(line => line.trim()).length,
     notes: !!slide.querySelector('aside.notes'),
     height: Math.round((Math.max(0, ...els.map(el => el.getBoundingClientRect().bottom)) - top) / scale),
     width: Math.round((Math.max(0, ...els.map(el => el.getBoundingClientRect().right)) - left) / scale),

@@ -350,6 +350,7 @@ def notes_mathml(source):
     from latex2mathml.converter import convert
 
     source = re.sub(r"^\s*\*\*Speaker notes\.\*\*\s*", "", source)
+    source = re.sub(r"</?details>|<summary>.*?</summary>", "", source, flags=re.S)  # shown whole
 
     def display(match):
         return convert(match.group(1).strip(), display="block")
@@ -362,8 +363,28 @@ def notes_mathml(source):
 
 def vector_diagrams(cell):
     """A diagram that the notebook shows as a PNG attachment goes on the slide as its SVG, which
-    stays sharp on any projector."""
+    stays sharp on any projector. A diagram drawn in steps (`Drawing.stage`: the LSTM and GRU
+    cells) is built up on the slide, one step a click: its steps are stacked (reveal.js'
+    `r-stack`), each later one a fragment drawn over the one before."""
+    from . import diagrams
+
     for name in notebooks.ATTACHED_FIGURE.findall(cell.source):
+        draw = diagrams.DIAGRAMS.get(name.removesuffix(".png"))
+        drawing = draw() if draw else None
+        if drawing is not None and drawing.stages > 1:
+            steps = "".join(
+                f'<img class="{"fragment" if k else ""}" alt="step {k + 1} of {drawing.stages}" '
+                'src="data:image/svg+xml;base64,'
+                f'{base64.b64encode(drawing.svg(upto=k).encode()).decode()}"/>'
+                for k in range(drawing.stages)
+            )
+            cell.source = re.sub(
+                rf"!\[[^\]]*\]\(attachment:{re.escape(name)}\)",
+                lambda _, steps=steps: f'<div class="r-stack deck-build">{steps}</div>',
+                cell.source,
+            )
+            cell.get("attachments", {}).pop(name, None)
+            continue
         svg = notebooks.FIGURES / name.replace(".png", ".svg")
         if svg.is_file():
             cell.source = cell.source.replace(f"attachment:{name}", f"attachment:{svg.name}")
@@ -379,7 +400,8 @@ def _inline_markdown(text):
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
-_NOT_SECTIONS = ("Learning goals", "Summary", "Setup")
+QUESTIONS = "## Questions for you"  # a notebook's last cell: its questions go on the closing slide
+_NOT_SECTIONS = ("Learning goals", "Summary", "Setup", QUESTIONS[3:])
 
 
 def sections(nb):
@@ -540,6 +562,59 @@ def _split_markdown(cell, budget):
     return cells
 
 
+MAX_WORDS = 80  # of prose on a slide; the rest of a Markdown cell's prose is the speaker's
+
+
+def _is_prose(block):
+    """A paragraph or list of a Markdown cell, as opposed to a heading, picture, equation, table
+    or HTML."""
+    text = block.lstrip()
+    return not (
+        text.startswith(("#", "$$", "|", "<", "![")) or "attachment:" in text or "\\begin{" in text
+    )
+
+
+def _words(block):
+    return len(re.sub(r"\$[^$]*\$|`[^`]*`", "x", block).split())
+
+
+def prose_to_notes(nb, limit=MAX_WORDS):
+    """Keep at most `limit` words of prose on each slide: where a Markdown cell's paragraphs (or
+    a long list's items) run past it, those after go to the speaker notes of the same slide (the
+    notebook keeps them where they are). A cell's first paragraph or first item (after a short
+    lead-in such as "By the end of this lab you can") always stays on the slide."""
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "markdown" or slide_type(cell) in ("skip", "notes"):
+            continue
+        if cell.metadata.get("deck") == "generated":
+            continue
+        kept, moved, words = [], [], 0
+        for block in re.split(r"\n\s*\n", cell.source.strip()):
+            if not _is_prose(block):
+                kept.append(block)
+                continue
+            items = re.split(r"\n(?=(?:[-*]|\d+\.)\s)", block)
+            shown = []
+            for item in items:
+                words += _words(item)
+                if words > limit and any(_words(b) > 15 for b in kept + shown if _is_prose(b)):
+                    moved.append(item)
+                else:
+                    shown.append(item)
+            if shown:
+                kept.append("\n".join(shown))
+        if moved:
+            cell.source = "\n\n".join(kept)
+            notes = nbformat.v4.new_markdown_cell(notes_mathml("\n\n".join(moved)))
+            notes.metadata["slideshow"] = {"slide_type": "notes"}
+            notes.id = f"{cell.get('id', 'cell')}-notes"
+            cells.append(notes)
+    nb.cells = cells
+    return nb
+
+
 def summary_points(nb, limit=3):
     """The first `limit` points of the notebook's `## Summary` (its bullets, before any `##` that
     follows), for the next deck's "last time" slide."""
@@ -588,6 +663,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
             cell.source = notes_mathml(cell.source)
         else:
             vector_diagrams(cell)
+    prose_to_notes(nb)
     paginate(nb)
     continued_headings(nb)
 
@@ -597,7 +673,9 @@ def present(nb, relpath, fast, following=None, preceding=None):
     meta = ["Lecture 11: Generating Text Using a Character RNN and LSTM"]
     if minutes:
         meta.append(f"about {minutes} minutes")
-    banner = f'\n\n<p class="deck-meta">{" · ".join(meta)}</p>'
+    banner = (
+        f'\n\n<p class="deck-meta deck-frame" data-minutes="{minutes or ""}">{" · ".join(meta)}</p>'
+    )
     if fast:
         banner += (
             '\n\n<p class="deck-fast"><b>Fast-mode build</b> (COURSE_FAST=1): small data and few '
@@ -609,7 +687,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
     new_cells = []
     agenda_items = "".join(f"<li>{_inline_markdown(t)}</li>" for _, t, _ in found)
     agenda = _slide(
-        '<p class="deck-kicker">Today</p>\n\n'
+        '<p class="deck-kicker deck-frame">Today</p>\n\n'
         f"<h2>{_inline_markdown(title)}</h2>\n\n<ol>{agenda_items}</ol>"
         + (f'\n\n<p class="deck-meta">About {minutes} minutes.</p>' if minutes else "")
     )
@@ -621,7 +699,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
     if preceding and preceding[1]:
         points = "".join(f"<li>{_inline_markdown(p)}</li>" for p in preceding[1])
         last_time = _slide(
-            '<p class="deck-kicker">Last time</p>\n\n'
+            '<p class="deck-kicker deck-frame">Last time</p>\n\n'
             f"<h2>{_inline_markdown(preceding[0])}</h2>\n\n<ul>{points}</ul>"
         )
     for i, cell in enumerate(nb.cells):
@@ -629,37 +707,61 @@ def present(nb, relpath, fast, following=None, preceding=None):
             if last_time is not None:
                 new_cells.append(last_time)
             new_cells.append(agenda)
-        if i in starts:
-            k, name, subs = starts[i]
-            listed = "".join(f"<li>{_inline_markdown(s)}</li>" for s in subs)
-            new_cells.append(
-                _slide(
-                    f'<div class="deck-divider"><p class="deck-kicker">Part {k} of '
-                    f"{len(found)}</p>\n<h1>{_inline_markdown(name)}</h1>\n"
-                    + (f"<ul>{listed}</ul>" if listed else "")
-                    + "</div>"
-                )
+        if i in starts:  # a section's first slide says where the lecture is
+            cell.source = f'<p class="deck-kicker">Part {starts[i][0]} of {len(found)}</p>\n\n' + (
+                cell.source
             )
-            cell.metadata["slideshow"]["slide_type"] = "subslide"
         new_cells.append(cell)
 
-    colab = notebooks.colab_url(relpath)
-    closing = [
-        "<li>Run it yourself: "
-        f'<a href="{colab}">open this notebook in Colab</a> ({html.escape(relpath)})</li>'
-    ]
+    questions, answers = _closing_questions(new_cells)
+    if relpath.endswith(".ipynb"):
+        closing = [
+            "<li>Run it yourself: "
+            f'<a href="{notebooks.colab_url(relpath)}">open this notebook in Colab</a> '
+            f"({html.escape(relpath)})</li>"
+        ]
+    else:  # the Lecture 11 deck: many notebooks
+        closing = ["<li>Run it yourself: every part is a notebook, in the course's README</li>"]
     if following:
         closing.append(
             f'<li>Next: <a href="{following[0]}">{_inline_markdown(following[1])}</a></li>'
         )
+    asked = "".join(f"<li>{_inline_markdown(q)}</li>" for q in questions)
     new_cells.append(
         _slide(
-            '<p class="deck-kicker">End of this part</p>\n\n<h2>Questions?</h2>\n\n'
-            f"<ul>{''.join(closing)}</ul>"
+            '<p class="deck-kicker deck-frame">End of this part</p>\n\n'
+            + (
+                f'<h2>Questions for you</h2>\n\n<ol class="deck-questions">{asked}</ol>\n\n'
+                if asked
+                else "<h2>Questions?</h2>\n\n"
+            )
+            + f'<ul class="deck-links">{"".join(closing)}</ul>'
         )
     )
+    if answers is not None:
+        new_cells.append(answers)
     nb.cells = new_cells
     return nb
+
+
+def _numbered(source):
+    """The items of the numbered list in `source` (a heading or lead-in before it is left out)."""
+    items = re.split(r"\n(?=\d+\.\s)", "\n" + source.strip())[1:]
+    return [re.sub(r"^\d+\.\s*", "", item).strip() for item in items]
+
+
+def _closing_questions(cells):
+    """Take the notebook's `## Questions for you` cell (a numbered list) and the answers that
+    follow it out of `cells`: the questions go on the closing slide, the answers in its notes."""
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and cell.source.startswith(QUESTIONS):
+            questions = _numbered(cell.source[len(QUESTIONS) :])
+            answers = None
+            if i + 1 < len(cells) and slide_type(cells[i + 1]) == "notes":
+                answers = cells.pop(i + 1)
+            cells.pop(i)
+            return questions, answers
+    return [], None
 
 
 def exporter():
@@ -712,7 +814,9 @@ def relative(path):
     return path.relative_to(ROOT).as_posix() if ROOT in path.parents else path.name
 
 
-def build(path, out=None, fast=False, run=None, following=None, executed=None, preceding=None):
+def build(
+    path, out=None, fast=False, run=None, following=None, executed=None, preceding=None, runs=None
+):
     """Build `out/<notebook>.slides.html` from one notebook. It is executed first (`run=None`: every
     notebook but the homework, whose deck shows its tasks), unless `executed` is a folder that holds
     a run of this very notebook (see `executed_copy`). Returns the deck's path."""
@@ -730,24 +834,39 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None, p
     if run:
         saved = executed_copy(path, executed, fast) if executed else None
         nb = saved if saved is not None else execute(nb, path, fast)
+    if runs is not None:  # kept for the Lecture 11 deck
+        runs.append((path, nb))
     # a deck made from a solution sends students to their notebook, not to the solution
     relpath = relative(path).replace("/solutions/", "/")
     nb = present(nb, relpath, fast=fast and run, following=following, preceding=preceding)
-    heading = title_of(nb, path.stem)
+    mode = ("fast" if fast else "full") if run else "not executed"
+    return _write_deck(nb, path.stem, out, relpath, mode)
+
+
+def build_lecture(runs, out=None, fast=False):
+    """`out/lecture11.slides.html`, the Lecture 11 deck (see `lecture_notebook`), from the
+    executed notebooks `runs` that `build` kept."""
+    out = pathlib.Path(out or SLIDES)
+    nb = present(lecture_notebook(runs), "lectures/", fast=fast)
+    return _write_deck(nb, LECTURE, out, "", "fast" if fast else "full")  # no one notebook
+
+
+def _write_deck(nb, name, out, relpath, mode):
+    heading = title_of(nb, name)
     nb.metadata["title"] = heading  # the browser tab and the index show it
-    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
     out.mkdir(parents=True, exist_ok=True)
-    deck = out / f"{path.stem}.slides.html"
+    deck = out / f"{name}.slides.html"
     write_text(deck, body)  # whole or not at all: a half-written deck never replaces a good one
     write_text(
-        out / f"{path.stem}.deck.json",
+        out / f"{name}.deck.json",
         json.dumps(
             {
                 "notebook": relpath,
                 "title": heading,
                 "slides": count_slides(nb),
                 "minutes": nb.metadata.get("deck", {}).get("minutes"),
-                "mode": ("fast" if fast else "full") if run else "not executed",
+                "mode": mode,
                 "built": datetime.datetime.now(datetime.timezone.utc).strftime(
                     "%Y-%m-%d %H:%M UTC"
                 ),
@@ -756,6 +875,83 @@ def build(path, out=None, fast=False, run=None, following=None, executed=None, p
         ),
     )
     return deck
+
+
+LECTURE = "lecture11"  # the tag of the cells that make the Lecture 11 deck
+LECTURE_OPENING = "lecture11-opening"  # the tag of the model-written sample it opens with
+LECTURE_MINUTES = 75
+LECTURE_TITLE = "Lecture 11: Generating Text Using a Character RNN and LSTM"
+
+
+def _tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def lecture_notebook(runs):
+    """The Lecture 11 deck as one notebook, from the executed notebooks `runs` ((path, notebook)
+    pairs in the lecture's order): the cells tagged `lecture11`, in order, each notebook one part
+    of the lecture, headed by its title; first, the sample tagged `lecture11-opening`. Each cell
+    keeps its one source, the notebook: its picture, equation or result is the notebook's own."""
+    title = nbformat.v4.new_markdown_cell(
+        f"# {LECTURE_TITLE}\n\nThe lecture's deck, built from the course's notebooks."
+    )
+    title.metadata["slideshow"] = {"slide_type": "slide"}
+    opening, parts, asked, answered = [], [], [], []
+    for path, nb in runs:
+        tagged = [copy.deepcopy(c) for c in nb.cells if LECTURE in _tags(c)]
+        for i, cell in enumerate(tagged):  # a tagged `## Questions for you`: its first question
+            if cell.source.startswith(QUESTIONS):
+                asked.append(_numbered(cell.source)[0])
+                if i + 1 < len(tagged) and slide_type(tagged[i + 1]) == "notes":
+                    answered.append(_numbered(notes_mathml(tagged[i + 1].source))[0])
+        tagged = [
+            c
+            for i, c in enumerate(tagged)
+            if not c.source.startswith(QUESTIONS)
+            and not (i and tagged[i - 1].source.startswith(QUESTIONS))
+        ]
+        opening += [copy.deepcopy(c) for c in nb.cells if LECTURE_OPENING in _tags(c)]
+        if not tagged:
+            continue
+        topic = title_of(nb, path.stem).split(": ", 1)[-1]
+        for cell in tagged:
+            if cell.cell_type == "markdown":  # each notebook is one part: its `##` become `###`
+                cell.source = re.sub(r"^## ", "### ", cell.source, flags=re.M)
+                cell.source = re.sub(r"^<p class=\"deck-kicker\">.*?</p>\s*", "", cell.source)
+        first = tagged[0]
+        if first.cell_type == "markdown":
+            first.source = f"## {topic}\n\n{first.source}"
+        else:
+            tagged.insert(0, nbformat.v4.new_markdown_cell(f"## {topic}"))
+        tagged[0].metadata["slideshow"] = {"slide_type": "slide"}
+        parts += tagged
+    if opening:
+        intro = nbformat.v4.new_markdown_cell(
+            "## Text written by an LSTM\n\nWritten by this course's character LSTM (Lab 11-2), "
+            "character by character; the code shows the settings that wrote it."
+        )
+        intro.metadata["slideshow"] = {"slide_type": "slide"}
+        for cell in opening:
+            cell.metadata["slideshow"] = {"slide_type": "-"}
+        opening = [intro] + opening
+    closing = []
+    if asked:
+        closing.append(
+            nbformat.v4.new_markdown_cell(
+                QUESTIONS + "\n\n" + "\n".join(f"{k}. {q}" for k, q in enumerate(asked, 1))
+            )
+        )
+        closing[0].metadata["slideshow"] = {"slide_type": "slide"}
+        if answered:
+            closing.append(
+                nbformat.v4.new_markdown_cell(
+                    "\n".join(f"{k}. {a}" for k, a in enumerate(answered, 1))
+                )
+            )
+            closing[1].metadata["slideshow"] = {"slide_type": "notes"}
+    lecture = nbformat.v4.new_notebook(cells=[title] + opening + parts + closing)
+    lecture.metadata["deck"] = {"minutes": LECTURE_MINUTES}
+    return lecture
 
 
 def versions():
@@ -804,9 +1000,10 @@ def write_index(decks, out):
         if fast
         else ""
     )
+    parts = [i for i in infos if i.get("notebook")]  # the Lecture 11 deck repeats them
     total = (
-        f"<tr><th>All decks</th><th>{sum(i.get('minutes') or 0 for i in infos)} min</th>"
-        f"<th>{sum(i.get('slides') or 0 for i in infos)}</th><th></th><th></th><th></th></tr>"
+        f"<tr><th>All notebook decks</th><th>{sum(i.get('minutes') or 0 for i in parts)} min</th>"
+        f"<th>{sum(i.get('slides') or 0 for i in parts)}</th><th></th><th></th><th></th></tr>"
     )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lecture 11 slides</title>
@@ -863,7 +1060,7 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     install_lib(out)
     order = [p.resolve() for p in deck_notebooks()]
-    built = []
+    built, runs = [], []
     for path in paths:
         place = order.index(path.resolve()) if path.resolve() in order else len(order)
         later = order[place + 1 :]
@@ -880,9 +1077,13 @@ def main(argv=None):
             following=following,
             executed=args.executed,
             preceding=preceding,
+            runs=runs,
         )
         built.append(deck)
         print("built:", deck)
+    if not args.paths:  # every notebook: the Lecture 11 deck too, first in the index
+        built.insert(0, build_lecture(runs, out, fast=args.fast))
+        print("built:", built[0])
     if args.contact_sheet or args.pdf:
         from . import browser
 
@@ -891,7 +1092,9 @@ def main(argv=None):
                 print("contact sheet:", browser.contact_sheet(deck))
             if args.pdf:
                 print("pdf:", browser.pdf(deck))
-    print("index:", write_index(sorted(out.glob("11-*.slides.html")), out))
+    decks = sorted(out.glob("11-*.slides.html"))
+    lecture = out / f"{LECTURE}.slides.html"
+    print("index:", write_index(([lecture] if lecture.exists() else []) + decks, out))
     return 0
 
 
