@@ -378,6 +378,25 @@ def test_prose_past_80_words_goes_to_the_notes_of_its_slide():
     goals.metadata["slideshow"] = {"slide_type": "slide"}
     (kept,) = slides.prose_to_notes(nbformat.v4.new_notebook(cells=[goals])).cells
     assert kept.source == goals.source  # a short lead-in does not count as the paragraph kept
+    told = nbformat.v4.new_markdown_cell(
+        f"## Two things\n\n{long}.\n\nTwo changed:\n\n1. {long}\n2. b"
+    )
+    told.metadata["slideshow"] = {"slide_type": "slide"}
+    shown, notes = slides.prose_to_notes(nbformat.v4.new_notebook(cells=[told])).cells
+    assert notes.source == f"Two changed:\n\n1. {long}\n2. b"  # a lead-in goes with its list, whole
+    points = nbformat.v4.new_markdown_cell(f"## Summary\n\n- {long}\n- {long}\n- c\n- d")
+    points.metadata["slideshow"] = {"slide_type": "slide"}
+    shown, notes = slides.prose_to_notes(nbformat.v4.new_notebook(cells=[points])).cells
+    assert shown.source == f"## Summary\n\n- {long}" and notes.source == f"- {long}\n- c\n- d"
+
+
+def test_a_lead_in_whose_code_is_not_on_the_slide_ends_with_a_full_stop():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [md("### A\n\nAs one batch:"), code("x = 1"), md("### B\n\nThe loop:"), code("y")]
+    for cell, kind in zip(cells, ["subslide", "skip", "subslide", "-"]):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    nb = slides.close_dangling_lead_ins(nbformat.v4.new_notebook(cells=cells))
+    assert nb.cells[0].source.endswith("As one batch.") and nb.cells[2].source.endswith("loop:")
 
 
 def test_the_lstm_and_gru_cells_are_built_up_gate_by_gate_on_their_slides():

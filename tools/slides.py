@@ -306,10 +306,11 @@ def _terminal_text(text):
     return "\n".join(lines)
 
 
-def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES):
+def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES, first=False):
     """The outputs a slide shows for a code cell: no stderr (TensorFlow's log, warnings), printed
     text joined into one block as a terminal would show it, and a block longer than `max_lines`
-    cut to its last lines, with a note saying so."""
+    cut to its last lines (a log's), or with `first` to its first lines (a text read from its
+    start), with a note saying so."""
     shown = []
     for output in cell.outputs:
         if output.output_type == "stream" and output.name == "stderr":
@@ -332,7 +333,10 @@ def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES):
         if len(lines) > max_lines:
             kept = max_lines - 1
             hidden = len(lines) - kept
-            lines = [f"[… {hidden} lines above: see the notebook]"] + lines[-kept:]
+            if first:
+                lines = lines[:kept] + [f"[… {hidden} more lines: see the notebook]"]
+            else:
+                lines = [f"[… {hidden} lines above: see the notebook]"] + lines[-kept:]
         output.text = "\n".join(lines) + "\n"
     cell.outputs = shown
     return cell
@@ -471,7 +475,12 @@ def estimated_height(cell):
         data = output.get("data", {})
         if output.output_type == "stream":
             height += 16 + _CODE_LINE * output.text.count("\n")
-        elif "deck-plot" in data.get("text/html", "") or "image/png" in data:
+        elif "deck-plot" in data.get("text/html", ""):
+            size = re.search(r'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', data["text/html"])
+            height += (
+                min(_PICTURE, int(1180 * float(size[2]) / float(size[1]))) if size else _PICTURE
+            )
+        elif "image/png" in data:
             height += _PICTURE
         elif "text/html" in data or "text/plain" in data:
             text = data.get("text/plain", "")
@@ -579,10 +588,13 @@ def _words(block):
 
 
 def prose_to_notes(nb, limit=MAX_WORDS):
-    """Keep at most `limit` words of prose on each slide: where a Markdown cell's paragraphs (or
-    a long list's items) run past it, those after go to the speaker notes of the same slide (the
-    notebook keeps them where they are). A cell's first paragraph or first item (after a short
-    lead-in such as "By the end of this lab you can") always stays on the slide."""
+    """Keep at most `limit` words of prose on each slide: where a Markdown cell's paragraphs run
+    past it, those after go to the speaker notes of the same slide (the notebook keeps them where
+    they are). A lead-in that ends with a colon stays with what it introduces, and a list that
+    follows one is never cut; a list of four points or more on its own (a summary's, the goals)
+    keeps its first points.
+    A cell's first paragraph (after a short lead-in such as "By the end of this lab you can")
+    always stays on the slide."""
     cells = []
     for cell in nb.cells:
         cells.append(cell)
@@ -590,21 +602,33 @@ def prose_to_notes(nb, limit=MAX_WORDS):
             continue
         if cell.metadata.get("deck") == "generated":
             continue
-        kept, moved, words = [], [], 0
+        units = []
         for block in re.split(r"\n\s*\n", cell.source.strip()):
-            if not _is_prose(block):
-                kept.append(block)
-                continue
-            items = re.split(r"\n(?=(?:[-*]|\d+\.)\s)", block)
-            shown = []
-            for item in items:
-                words += _words(item)
-                if words > limit and any(_words(b) > 15 for b in kept + shown if _is_prose(b)):
-                    moved.append(item)
-                else:
-                    shown.append(item)
-            if shown:
+            if units and units[-1][-1].rstrip().endswith(":"):
+                units[-1].append(block)
+            else:
+                units.append([block])
+        kept, moved, words = [], [], 0
+        for unit in units:
+            size = sum(_words(b) for b in unit if _is_prose(b))
+            substantial = any(_is_prose(b) and _words(b) > 15 for b in kept)
+            items = re.split(r"\n(?=(?:[-*]|\d+\.)\s)", unit[0])
+            points = len(unit) == 1 and _is_prose(unit[0]) and len(items) >= 4  # goals, a summary
+            if not size or words + size <= limit or not (substantial or points):
+                kept += unit
+                words += size
+            elif not moved and points:  # the first points stay, the rest are the speaker's
+                shown, rest = [], []
+                for item in items:
+                    if shown and (rest or words + _words(item) > limit):
+                        rest.append(item)
+                    else:
+                        shown.append(item)
+                        words += _words(item)
                 kept.append("\n".join(shown))
+                moved += ["\n".join(rest)] if rest else []
+            else:
+                moved += unit
         if moved:
             cell.source = "\n\n".join(kept)
             notes = nbformat.v4.new_markdown_cell(notes_mathml("\n\n".join(moved)))
@@ -612,6 +636,22 @@ def prose_to_notes(nb, limit=MAX_WORDS):
             notes.id = f"{cell.get('id', 'cell')}-notes"
             cells.append(notes)
     nb.cells = cells
+    return nb
+
+
+def close_dangling_lead_ins(nb):
+    """A sentence that ends with a colon introduces what follows it on the slide; where that is
+    not on the slide (code left to the notebook), it ends with a full stop instead."""
+    shown = [c for c in nb.cells if slide_type(c) not in ("skip", "notes")]
+    for cell, following in zip(shown, shown[1:] + [None]):
+        if cell.cell_type != "markdown" or not cell.source.rstrip().endswith(":"):
+            continue
+        if following is None or slide_type(following) in ("slide", "subslide"):
+            cell.source = cell.source.rstrip()[:-1] + "."
+        elif following.cell_type == "markdown" and not following.source.lstrip().startswith(
+            ("$$", "|", "-", "1.", "<", "!")
+        ):
+            cell.source = cell.source.rstrip()[:-1] + "."
     return nb
 
 
@@ -647,7 +687,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
     offline_markdown(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            clean_outputs(cell)
+            clean_outputs(cell, first=LECTURE_OPENING in _tags(cell))
             if homework.BEGIN in cell.source:
                 cell.source = homework.student_source(cell.source)
                 cell.outputs = []
@@ -663,6 +703,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
             cell.source = notes_mathml(cell.source)
         else:
             vector_diagrams(cell)
+    close_dangling_lead_ins(nb)
     prose_to_notes(nb)
     paginate(nb)
     continued_headings(nb)
@@ -729,7 +770,9 @@ def present(nb, relpath, fast, following=None, preceding=None):
     asked = "".join(f"<li>{_inline_markdown(q)}</li>" for q in questions)
     new_cells.append(
         _slide(
-            '<p class="deck-kicker deck-frame">End of this part</p>\n\n'
+            '<p class="deck-kicker deck-frame">End of '
+            + ("the lecture" if not relpath.endswith(".ipynb") else "this part")
+            + "</p>\n\n"
             + (
                 f'<h2>Questions for you</h2>\n\n<ol class="deck-questions">{asked}</ol>\n\n'
                 if asked
