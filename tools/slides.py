@@ -306,11 +306,14 @@ def _terminal_text(text):
     return "\n".join(lines)
 
 
+_EPOCH = re.compile(r"^Epoch \d+/\d+\s*$")
+
+
 def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES, first=False):
     """The outputs a slide shows for a code cell: no stderr (TensorFlow's log, warnings), printed
     text joined into one block as a terminal would show it, and a block longer than `max_lines`
-    cut to its last lines (a log's), or with `first` to its first lines (a text read from its
-    start), with a note saying so."""
+    cut to its last lines (a log's; a Keras training log to its last three epochs), or with
+    `first` to its first lines (a text read from its start), with a note saying so."""
     shown = []
     for output in cell.outputs:
         if output.output_type == "stream" and output.name == "stderr":
@@ -330,8 +333,12 @@ def clean_outputs(cell, max_lines=MAX_OUTPUT_LINES, first=False):
         if output.output_type != "stream":
             continue
         lines = _terminal_text(output.text).rstrip("\n").split("\n")
-        if len(lines) > max_lines:
-            kept = max_lines - 1
+        keep = max_lines
+        epochs = [i for i, line in enumerate(lines) if _EPOCH.match(line)]
+        if len(epochs) > 3:  # a Keras training log: its last three epochs
+            keep = min(max_lines, len(lines) - epochs[-3] + 1)
+        if len(lines) > keep:
+            kept = keep - 1
             hidden = len(lines) - kept
             if first:
                 lines = lines[:kept] + [f"[… {hidden} more lines: see the notebook]"]
