@@ -434,11 +434,9 @@ def sections(nb):
     return found
 
 
-def _slide(source, kind="slide", **data):
+def _slide(source):
     cell = nbformat.v4.new_markdown_cell(source)
-    cell.metadata["slideshow"] = {"slide_type": kind}
-    if data:
-        cell.metadata["slideshow"]["data"] = data
+    cell.metadata["slideshow"] = {"slide_type": "slide"}
     cell.metadata["deck"] = "generated"
     return cell
 
@@ -535,7 +533,7 @@ def continued_headings(nb):
                 heading = re.sub(r"\s*\(continued\)$", "", found.group(1).strip())
         titled = cell.cell_type == "markdown" and re.match(r"#{1,6} ", text)
         if kind in ("slide", "subslide") and heading and not titled:
-            if cell.metadata.get("deck") == "generated" or "deck-divider" in text:
+            if cell.metadata.get("deck") == "generated":
                 cells.append(cell)
                 continue
             mark = f"### {heading} (continued)"
@@ -653,11 +651,10 @@ def close_dangling_lead_ins(nb):
     for cell, following in zip(shown, shown[1:] + [None]):
         if cell.cell_type != "markdown" or not cell.source.rstrip().endswith(":"):
             continue
-        if following is None or slide_type(following) in ("slide", "subslide"):
-            cell.source = cell.source.rstrip()[:-1] + "."
-        elif following.cell_type == "markdown" and not following.source.lstrip().startswith(
-            ("$$", "|", "-", "1.", "<", "!")
-        ):
+        introduced = following is not None and slide_type(following) not in ("slide", "subslide")
+        if introduced and following.cell_type == "markdown":  # a list, table, equation, picture
+            introduced = following.source.lstrip().startswith(("$$", "|", "-", "1.", "<", "!"))
+        if not introduced:
             cell.source = cell.source.rstrip()[:-1] + "."
     return nb
 
@@ -684,9 +681,11 @@ def present(nb, relpath, fast, following=None, preceding=None):
       slide that starts without a heading repeats the one it continues (`continued_headings`);
     - speaker notes carry their maths as MathML, and diagrams are the vector SVGs;
     - after the title, "last time" (`preceding`: the previous deck's (title, summary points)) and
-      "today", the agenda; before each section, a divider; at the end, a closing slide
-      that names the next deck (`following`: its (file name, title)); a fast-mode build says so
-      on its title slide;
+      "today", the agenda; a section's first slide says "Part k of n"; at the end, a closing
+      slide with the notebook's `## Questions for you` (their answers in its notes) that names
+      the next deck (`following`: its (file name, title)); a fast-mode build says so on its
+      title slide. A `relpath` that is no notebook's ("": the Lecture 11 deck) closes the
+      lecture instead;
     - an exercise of a lecture or lab shows its stub, as the student's notebook does: the hall
       sees the task, not the answer (a homework's answers are skipped altogether).
     """
@@ -762,13 +761,14 @@ def present(nb, relpath, fast, following=None, preceding=None):
         new_cells.append(cell)
 
     questions, answers = _closing_questions(new_cells)
-    if relpath.endswith(".ipynb"):
+    lecture = not relpath.endswith(".ipynb")  # the Lecture 11 deck: many notebooks
+    if not lecture:
         closing = [
             "<li>Run it yourself: "
             f'<a href="{notebooks.colab_url(relpath)}">open this notebook in Colab</a> '
             f"({html.escape(relpath)})</li>"
         ]
-    else:  # the Lecture 11 deck: many notebooks
+    else:
         closing = ["<li>Run it yourself: every part is a notebook, in the course's README</li>"]
     if following:
         closing.append(
@@ -777,8 +777,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
     asked = "".join(f"<li>{_inline_markdown(q)}</li>" for q in questions)
     new_cells.append(
         _slide(
-            '<p class="deck-kicker deck-frame">End of '
-            + ("the lecture" if not relpath.endswith(".ipynb") else "this part")
+            f'<p class="deck-kicker deck-frame">End of {"the lecture" if lecture else "this part"}'
             + "</p>\n\n"
             + (
                 f'<h2>Questions for you</h2>\n\n<ol class="deck-questions">{asked}</ol>\n\n'
@@ -897,7 +896,7 @@ def build_lecture(runs, out=None, fast=False):
     """`out/lecture11.slides.html`, the Lecture 11 deck (see `lecture_notebook`), from the
     executed notebooks `runs` that `build` kept."""
     out = pathlib.Path(out or SLIDES)
-    nb = present(lecture_notebook(runs), "lectures/", fast=fast)
+    nb = present(lecture_notebook(runs), "", fast=fast)
     return _write_deck(nb, LECTURE, out, "", "fast" if fast else "full")  # no one notebook
 
 
@@ -949,17 +948,9 @@ def lecture_notebook(runs):
     opening, parts, asked, answered = [], [], [], []
     for path, nb in runs:
         tagged = [copy.deepcopy(c) for c in nb.cells if LECTURE in _tags(c)]
-        for i, cell in enumerate(tagged):  # a tagged `## Questions for you`: its first question
-            if cell.source.startswith(QUESTIONS):
-                asked.append(_numbered(cell.source)[0])
-                if i + 1 < len(tagged) and slide_type(tagged[i + 1]) == "notes":
-                    answered.append(_numbered(notes_mathml(tagged[i + 1].source))[0])
-        tagged = [
-            c
-            for i, c in enumerate(tagged)
-            if not c.source.startswith(QUESTIONS)
-            and not (i and tagged[i - 1].source.startswith(QUESTIONS))
-        ]
+        questions, answers = _closing_questions(tagged)  # a tagged one: its first question
+        asked += questions[:1]
+        answered += _numbered(notes_mathml(answers.source))[:1] if answers is not None else []
         opening += [copy.deepcopy(c) for c in nb.cells if LECTURE_OPENING in _tags(c)]
         if not tagged:
             continue
