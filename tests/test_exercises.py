@@ -1,9 +1,11 @@
 """The lectures' and labs' exercise checks: each passes the reference answer, and fails the usual
-wrong answers with a line that names the slip (and an unwritten stub with "not done yet")."""
+wrong answers with a line that names the slip (and an unwritten stub with "not done yet"), and the
+lazy answers too: a copied or hard-coded output, the helper the exercise rules out."""
 
 import math
 import os
 import pathlib
+import re
 import shutil
 import tempfile
 import time
@@ -12,7 +14,10 @@ import keras
 import numpy as np
 import pytest
 
+import utils
 from utils import checks
+from utils import numpy_rnn as nr
+from utils.numpy_rnn import clip_by_global_norm as course_clip
 from utils.numpy_rnn import sigmoid
 
 
@@ -86,11 +91,37 @@ def first_four(sequences, padding="post", truncating="post"):
 
 
 def build_word_index(sentences):
+    counts = {}
+    for sentence in sentences:
+        for word in "".join(
+            " " if ch in checks._FILTERS else ch for ch in sentence.lower()
+        ).split():
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda word: -counts[word])
+    return {"<OOV>": 1, **{word: i for i, word in enumerate(ranked, start=2)}}
+
+
+def tokenizer_word_index(sentences):  # the lazy answer: the Tokenizer the exercise rules out
     from tensorflow.keras.preprocessing.text import Tokenizer
 
     tokenizer = Tokenizer(oov_token="<OOV>")
     tokenizer.fit_on_texts(sentences)
     return tokenizer.word_index
+
+
+def keras_lstm_params(n, m):  # the lazy answer: Keras counts
+    layer = keras.layers.LSTM(m)
+    layer.build((None, None, n))
+    return layer.count_params()
+
+
+def wrapped_lstm_forward(x, h, c, kernel, recurrent_kernel, bias):  # the course's LSTM, wrapped
+    _, h, c, _ = nr.lstm_forward(x[:, None, :], kernel, recurrent_kernel, bias, h, c)
+    return h, c
+
+
+def hard_coded(value):  # the answer to the check's old fixed input, whatever it is given
+    return lambda *args: value
 
 
 def sample_next(logits, temperature, top_k, rng):
@@ -283,7 +314,7 @@ CASES = [  # (check, the answer's arguments, a phrase of the FAIL line; None: it
             lambda lg, t, k, rng: (
                 int(np.random.default_rng().choice(len(lg), p=np.exp(lg) / np.exp(lg).sum()))
                 if k != 1
-                else 0
+                else int(np.argmax(lg))
             )
         ],
         "the rng you are given",
@@ -306,6 +337,47 @@ CASES = [  # (check, the answer's arguments, a phrase of the FAIL line; None: it
         "one-hot",
     ),
     (checks.check_predictors_and_labels, [lambda p: (p, p[:, -1])], "all columns but the last"),
+    # the lazy answers: the helper the exercise rules out, under any name, or a hard-coded output
+    (checks.check_clip_by_global_norm, [nr.clip_by_global_norm], "without the course's"),
+    (checks.check_clip_by_global_norm, [lambda g, m: course_clip(g, m)], "without the course's"),
+    (checks.check_lstm_step, [wrapped_lstm_forward], "without a ready-made LSTM"),
+    (checks.check_param_counts, [keras_lstm_params, gru_params], "without Keras"),
+    (
+        checks.check_stack_params,
+        [lambda *sizes: build_stack(*sizes).count_params()],
+        "without Keras",
+    ),
+    (checks.check_word_index, [tokenizer_word_index], "without Keras' Tokenizer"),
+    (
+        checks.check_first_four,
+        [hard_coded([[5, 3, 8, 2], [7, 1, 0, 0], [6, 6, 2, 3], [4, 0, 0, 0]])],
+        "shape",
+    ),
+    (checks.check_tanh_prime, [hard_coded(tanh_prime(np.zeros(24)))], "is not 1 - tanh(x)^2"),
+    (
+        checks.check_line_ngrams,
+        [hard_coded([[4, 8], [4, 8, 15], [4, 8, 15, 16], [4, 8, 15, 16, 23]])],
+        "should be",
+    ),
+    (
+        checks.check_line_ngrams,
+        [
+            lambda t: [
+                list(row[row > 0]) for row in utils.ngram_sequences([" ".join(map(str, t))])[0]
+            ]
+        ],
+        "without utils.text",
+    ),
+    (
+        checks.check_predictors_and_labels,
+        [hard_coded((np.array([[0, 0, 3], [0, 5, 2], [4, 1, 6]]), np.array([7, 9, 8])))],
+        "",  # a wrong shape or wrong values, as the random input goes: FAIL either way
+    ),
+    (
+        checks.check_sample_next,
+        [lambda lg, t, k, rng: int(utils.sample(np.asarray([lg]), rng, temperature=t, top_k=k)[0])],
+        "without the course's sampler",
+    ),
 ]
 
 
@@ -330,7 +402,7 @@ def test_greedy_loop_check(step_model):
         (lambda m, s, n: greedy(m, s, n, carry=False), "not carried"),
         (lambda m, s, n: greedy(m, s, n, refeed=True), "each character costs one step"),
         (lambda m, s, n: greedy(m, s, n, with_seed=True), "returns the seed too"),
-        (lambda m, s, n: greedy(m, s, n)[:-1], "should return 25"),
+        (lambda m, s, n: greedy(m, s, n)[:-1], "ids; it should return"),
         (lambda m, s, n: [0] + greedy(m, s, n)[:-1], "from the 1th on"),
         (stub, "not done yet"),
     ]
@@ -384,6 +456,13 @@ def save_text(path, text):
     os.replace(temporary, path)
 
 
+def save_without_fsync(path, text):  # the lazy answer: a power cut can still leave an empty file
+    path = pathlib.Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def save_elsewhere(path, text):
     temporary = pathlib.Path(tempfile.mkdtemp(dir=pathlib.Path(path).parent.parent)) / "x.tmp"
     temporary.write_text(text)
@@ -421,6 +500,8 @@ def copy_then_rename(path, text):
         (lambda path, text: None, "does not hold the new text"),
         (lambda path, text: os.remove(path), "the file is gone"),
         (stub, "not done yet"),
+        (save_without_fsync, "os.fsync(file.fileno())"),
+        (utils.files.write_text, "without the course's utils.files"),
     ],
 )
 def test_atomic_save_check(answer, phrase):
@@ -491,3 +572,67 @@ def test_epoch_timer_check(answer, phrase):
         assert passed, message
     else:
         assert not passed and phrase in message, message
+
+
+_KEPT = set(
+    "np keras nr utils tf os math time pathlib checks len range int float sum min max sorted dict "
+    "list zip enumerate print open True False None and or not in for if else lambda is".split()
+)
+
+
+def _normalised(code):
+    """`code` with its own names made `_` (attributes and the libraries' names kept) and no spaces:
+    `derivative = 1 - np.tanh(xs) ** 2` and `return 1 - np.tanh(x) ** 2` share `1-np.tanh(_)**2`."""
+    code = re.sub(
+        r"(?<![.\w])[A-Za-z_]\w*", lambda m: m.group(0) if m.group(0) in _KEPT else "_", code
+    )
+    return "".join(code.split())
+
+
+def _answer_lines(source):
+    """The lines of a cell's solution regions that say something of the answer, normalised: no
+    comment, no `return`, no loop or branch header."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker in ("### BEGIN SOLUTION", "### END SOLUTION"):
+            inside = marker == "### BEGIN SOLUTION"
+        elif inside:
+            code = line.split("#")[0].strip().removeprefix("return ")
+            if code.startswith(("for ", "if ", "while ", "with ", "else", "try")):
+                continue
+            code = _normalised(code)
+            if len(code) >= 12:  # `_,_=_,_` and the like say nothing of the answer
+                lines.append(code)
+    return lines
+
+
+def _shown(cell):
+    """What a cell shows a student, normalised: its source and its text outputs."""
+    texts = [cell.source]
+    for output in cell.get("outputs", []):
+        texts.append(str(output.get("text", "")))
+        texts.append(str(output.get("data", {}).get("text/plain", "")))
+    return _normalised("\n".join(texts))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in sorted(pathlib.Path(__file__).parent.parent.glob("*/solutions/1*.ipynb"))
+        if "homework" not in p.parts  # the homework's tasks are graded, not exercises
+    ],
+    ids=lambda p: p.name,
+)
+def test_no_exercise_answer_is_shown_before_its_exercise(path):
+    """An exercise comes before every cell that shows its answer: no line of a solution region
+    appears in an earlier cell's source or output (the committed outputs, as a student sees
+    them), its own names aside."""
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    for index, cell in enumerate(cells):
+        for line in _answer_lines(cell.source):
+            earlier = [i for i in range(index) if line in _shown(cells[i])]
+            assert not earlier, f"cell {index}'s answer line {line!r} is shown in cell {earlier[0]}"

@@ -5,8 +5,11 @@ traceback from inside Keras. The PASS lines hold no measured numbers, so a solut
 store them as checked outputs.
 """
 
+import contextlib
 import functools
 import math
+import os
+import sys
 
 import numpy as np
 
@@ -95,6 +98,8 @@ def _report(check):
     def run(*args, **kwargs):
         passed, message = verdict(*args, **kwargs)
         print(f"{'PASS' if passed else 'FAIL'}: {message}")
+        if passed:  # what `yours_or` may hand to later cells
+            _PASSED.extend(a for a in args if callable(a))
         # Nothing is returned, so that a notebook shows the line only (no "True" below it).
 
     run.verdict = verdict
@@ -103,6 +108,23 @@ def _report(check):
 
 class _Fail(Exception):
     pass
+
+
+_PASSED = []  # the student's functions whose exercise check passed in this session
+
+
+def yours_or(yours, course_version):
+    """`yours` if it passed its exercise check in this session, else `course_version`, with a line
+    that says so: later cells use what the student wrote, and Run all still goes through."""
+    if any(f is yours for f in _PASSED):
+        return yours
+    name = getattr(yours, "__name__", "your function")
+    print(  # on stderr: a notice, and never part of a cell's checked output
+        f"{name} has not passed its check yet, so this cell uses the course's version. Finish the "
+        "exercise, run its check, then run this cell again to use yours.",
+        file=sys.stderr,
+    )
+    return course_version
 
 
 def _done(value, name, what):
@@ -801,15 +823,65 @@ def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text,
 # computes the right thing. A known wrong answer gets a FAIL that names the slip.
 
 
-def _attempt(function, name, *args):
-    """What the student's `function` returns for `args`; a FAIL if it is unwritten or raises."""
+class _Without:
+    """Watches a student's function for calls into the code its exercise rules out (whole
+    modules, found by file, less the names in `allowed`), with `sys.setprofile` while it runs, so
+    that an alias or a wrapper is caught as well as a direct call."""
+
+    def __init__(self, label, modules, advice, allowed=()):
+        self.label, self.modules, self.advice, self.allowed = label, modules, advice, set(allowed)
+
+    def __enter__(self):
+        import importlib.util
+
+        places = []
+        for module in self.modules:  # found without importing it: the student might, not us
+            spec = importlib.util.find_spec(module)
+            if spec is not None and spec.origin:
+                origin = spec.origin
+                places.append(
+                    os.path.dirname(origin) + os.sep if origin.endswith("__init__.py") else origin
+                )
+        self.places, self.hit = tuple(places), None
+        self.previous = sys.getprofile()
+        sys.setprofile(self._watch)
+        return self
+
+    def _watch(self, frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(self.places):
+            code = frame.f_code
+            if code.co_name not in self.allowed:
+                self.hit = getattr(code, "co_qualname", code.co_name)
+                if self.hit == "<module>":  # an import inside the function ran the module
+                    self.hit = f"importing {os.path.basename(code.co_filename)}"
+                sys.setprofile(self.previous)  # one is enough
+
+    def __exit__(self, *exc):
+        sys.setprofile(self.previous)
+
+    def fail(self, name):
+        return _Fail(
+            f"{name} calls {self.label} ({self.hit}): this exercise is to do it without "
+            f"{self.label}. {self.advice}"
+        )
+
+
+NUMPY_RNN = ("utils.numpy_rnn",)
+TF_KERAS = ("keras", "tensorflow", "tf_keras")
+
+
+def _attempt(function, name, *args, without=None):
+    """What the student's `function` returns for `args`; a FAIL if it is unwritten, raises, or
+    calls what the exercise rules out (`without`, a _Without)."""
     if not callable(function):
         raise _Fail(
             f"{name} should be the function you wrote (def {name}(...)), "
             f"got {type(function).__name__}."
         )
+    watch = without or contextlib.nullcontext()
     try:
-        return function(*args)
+        with watch:
+            value = function(*args)
     except NotImplementedError:
         raise _Fail(
             f"not done yet: write the body of {name} where it says YOUR CODE HERE, then run this "
@@ -818,10 +890,15 @@ def _attempt(function, name, *args):
     except _Fail:
         raise
     except Exception as error:
+        if without is not None and without.hit:
+            raise without.fail(name) from None
         message = str(error).split("\n")[0][:300]
         if "mix tensors and non-tensors" in message:
             message += " (give the model arrays only: np.asarray(state) for each state it returned)"
         raise _Fail(f"{name} raised {type(error).__name__}: {message}") from None
+    if without is not None and without.hit:
+        raise without.fail(name)
+    return value
 
 
 def _numbers(value, what, shape):
@@ -848,7 +925,7 @@ def _known_slip(got, slips, otherwise, atol=1e-6):
 @_report
 def check_tanh_prime(tanh_prime):
     """Lecture 11-0a: tanh_prime(x) is the derivative of tanh, elementwise."""
-    x = np.concatenate([[0.0, 0.5, -2.0, 10.0], np.random.default_rng(0).normal(0, 2, 20)])
+    x = np.concatenate([[0.0, 0.5, -2.0, 10.0], np.random.default_rng().normal(0, 2, 20)])
     expected = 1 - np.tanh(x) ** 2
     got = _numbers(_attempt(tanh_prime, "tanh_prime", x.copy()), "tanh_prime(x)", x.shape)
     if not np.allclose(got, expected, atol=1e-6):
@@ -879,14 +956,24 @@ def check_tanh_prime(tanh_prime):
 @_report
 def check_bptt_step(bptt_step):
     """Lecture 11-0a: one step of BPTT back through h_t = tanh(U x_t + W h_{t-1} + b_h)."""
-    rng = np.random.default_rng(1)
-    batch, hidden = 3, 5
+    rng = np.random.default_rng()  # fresh inputs each run: no answer can be written in advance
+    batch, hidden = int(rng.integers(2, 5)), int(rng.integers(5, 8))
     W = rng.normal(0, 0.5, (hidden, hidden))
     h_prev = np.tanh(rng.normal(0, 1, (batch, hidden)))
     h = np.tanh(rng.normal(0, 1, (batch, hidden)))
     dh = rng.normal(0, 1, (batch, hidden))
     da = dh * (1 - h**2)
-    answer = _attempt(bptt_step, "bptt_step", dh.copy(), h.copy(), h_prev.copy(), W.copy())
+    answer = _attempt(
+        bptt_step,
+        "bptt_step",
+        dh.copy(),
+        h.copy(),
+        h_prev.copy(),
+        W.copy(),
+        without=_Without(
+            "utils.numpy_rnn", NUMPY_RNN, "Write the two lines with NumPy: da, then dW and dh_prev."
+        ),
+    )
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise _Fail("bptt_step should return two arrays: return dW, dh_prev.")
     dW = _numbers(answer[0], "dW", (hidden, hidden))
@@ -922,12 +1009,22 @@ def check_bptt_step(bptt_step):
 @_report
 def check_clip_by_global_norm(clip):
     """Lecture 11-0b: clip(grads, max_norm) scales all gradients together to a joint norm."""
-    rng = np.random.default_rng(2)
-    grads = {"W": rng.normal(0, 3, (4, 4)), "b": rng.normal(0, 3, 4)}
+    rng = np.random.default_rng()
+    grads = {"W": rng.normal(0, 3, (4, 4)), "b": rng.normal(0, 3, 4), "V": rng.normal(0, 3, (2, 4))}
     norm = math.sqrt(sum(float(np.sum(g**2)) for g in grads.values()))
     for max_norm, label in [(10 * norm, "small"), (1.0, "large")]:
         given = {k: v.copy() for k, v in grads.items()}
-        answer = _attempt(clip, "clip_by_global_norm", given, max_norm)
+        answer = _attempt(
+            clip,
+            "clip_by_global_norm",
+            given,
+            max_norm,
+            without=_Without(
+                "the course's or TensorFlow's clipping",
+                NUMPY_RNN + TF_KERAS,
+                "Compute the joint norm with NumPy, then scale every gradient by one factor.",
+            ),
+        )
         if not isinstance(answer, tuple) or len(answer) != 2 or not isinstance(answer[0], dict):
             raise _Fail(
                 "clip_by_global_norm should return the clipped dict and the norm: "
@@ -978,8 +1075,8 @@ def check_clip_by_global_norm(clip):
 @_report
 def check_jacobian_product(jacobian_product):
     """Lecture 11-0b: dh_T/dh_k as the product of the Jacobians diag(1 - h_i^2) W."""
-    rng = np.random.default_rng(3)
-    hidden, steps = 4, 5
+    rng = np.random.default_rng()
+    hidden, steps = int(rng.integers(3, 6)), int(rng.integers(4, 7))
     W = rng.normal(0, 0.8, (hidden, hidden))
     hs = np.tanh(rng.normal(0, 1, (steps, hidden)))
     expected, backwards, plain = np.eye(hidden), np.eye(hidden), np.eye(hidden)
@@ -990,7 +1087,15 @@ def check_jacobian_product(jacobian_product):
     transposed = np.eye(hidden)
     for h in hs:
         transposed = (1 - h**2)[:, None] * W.T @ transposed
-    got = _attempt(jacobian_product, "jacobian_product", W.copy(), hs.copy())
+    got = _attempt(
+        jacobian_product,
+        "jacobian_product",
+        W.copy(),
+        hs.copy(),
+        without=_Without(
+            "utils.numpy_rnn", NUMPY_RNN, "Multiply the steps' Jacobians in a loop with NumPy."
+        ),
+    )
     got = _numbers(got, "jacobian_product(W, hs)", (hidden, hidden))
     if not np.allclose(got, expected):
         _known_slip(
@@ -1014,8 +1119,8 @@ def check_lstm_step(lstm_step):
     """Lecture 11-0c: one LSTM step with Keras' weights (gate blocks i, f, c, o)."""
     from .numpy_rnn import sigmoid
 
-    rng = np.random.default_rng(4)
-    batch, n, m = 2, 3, 4
+    rng = np.random.default_rng()
+    batch, n, m = int(rng.integers(2, 4)), int(rng.integers(3, 6)), int(rng.integers(4, 7))
     x, h, c = (
         rng.normal(0, 1, (batch, n)),
         rng.normal(0, 0.5, (batch, m)),
@@ -1041,6 +1146,12 @@ def check_lstm_step(lstm_step):
         kernel.copy(),
         recurrent.copy(),
         bias.copy(),
+        without=_Without(
+            "a ready-made LSTM",
+            NUMPY_RNN + TF_KERAS,
+            "Write the step with NumPy: z, its four blocks, then c and h (nr.sigmoid is allowed).",
+            allowed={"sigmoid"},
+        ),
     )
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise _Fail("lstm_step should return the new states: return h, c.")
@@ -1075,8 +1186,15 @@ def check_lstm_step(lstm_step):
     )
 
 
+_NO_KERAS_COUNT = (
+    "Keras",
+    TF_KERAS,
+    "Count the weights from the sizes alone: the kernels, the recurrent kernels and the biases.",
+)
+
+
 def _whole_count(function, name, *args):
-    value = _attempt(function, name, *args)
+    value = _attempt(function, name, *args, without=_Without(*_NO_KERAS_COUNT))
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise _Fail(f"{name}{args} is {value!r}: return a whole number (an int).")
     return int(value)
@@ -1085,7 +1203,8 @@ def _whole_count(function, name, *args):
 @_report
 def check_param_counts(lstm_params, gru_params):
     """Lecture 11-0c: parameter counts of Keras' LSTM and GRU (reset_after=True) layers."""
-    for n, m in [(3, 8), (28, 128), (300, 100), (1, 1)]:
+    rng = np.random.default_rng()
+    for n, m in [(1, 1), *zip(rng.integers(2, 400, 3).tolist(), rng.integers(2, 300, 3).tolist())]:
         lstm = _whole_count(lstm_params, "lstm_params", n, m)
         if lstm != 4 * (n * m + m * m + m):
             if lstm == 4 * (n * m + m * m):
@@ -1122,7 +1241,11 @@ def _lstm_stack_total(input_size, hidden_size, layer_size, output_size):
 def check_lstm_stack(build_stack):
     """Lecture 11-0d: build_stack(input_size, hidden_size, layer_size, output_size) is a Keras
     model of `layer_size` stacked LSTMs and a Dense layer, reading (batch, steps, input_size)."""
-    for sizes in [(28, 128, 2, 10), (8, 16, 3, 5), (5, 12, 1, 3)]:
+    rng = np.random.default_rng()
+    for sizes in [
+        (5, 12, 1, 3),
+        tuple(int(v) for v in rng.integers([2, 4, 2, 2], [30, 40, 4, 12])),
+    ]:
         input_size, hidden_size, layer_size, output_size = sizes
         model = _attempt(build_stack, "build_stack", *sizes)
         if not callable(model) or not hasattr(model, "layers"):
@@ -1169,7 +1292,9 @@ def check_lstm_stack(build_stack):
 @_report
 def check_stack_params(stack_params):
     """Lecture 11-0d: the parameter count of the stacked LSTM model, from its four sizes."""
-    for sizes in [(28, 128, 2, 10), (8, 16, 3, 5), (5, 12, 1, 3), (28, 64, 4, 10)]:
+    rng = np.random.default_rng()
+    random_sizes = rng.integers([2, 2, 2, 2], [300, 300, 6, 50], size=(3, 4)).tolist()
+    for sizes in [(5, 12, 1, 3), *map(tuple, random_sizes)]:
         got = _whole_count(stack_params, "stack_params", *sizes)
         expected = _lstm_stack_total(*sizes)
         if got == expected:
@@ -1204,9 +1329,11 @@ def _pad_rows(sequences, maxlen, padding, truncating):
 @_report
 def check_first_four(first_four):
     """Lab 11-1: first_four(sequences) keeps each sequence's first 4 ids, zeros after them."""
-    sequences = [[5, 3, 8, 2, 9, 4], [7, 1], [6, 6, 2, 3], [4]]
+    rng = np.random.default_rng()
+    lengths = [int(rng.integers(5, 9)), int(rng.integers(2, 4)), 4, 1, int(rng.integers(1, 9))]
+    sequences = [rng.integers(1, 50, n).tolist() for n in rng.permutation(lengths)]
     got = _attempt(first_four, "first_four", [list(s) for s in sequences])
-    got = _numbers(got, "first_four(sequences)", (4, 4))
+    got = _numbers(got, "first_four(sequences)", (len(sequences), 4))
     if np.array_equal(got, _pad_rows(sequences, 4, "post", "post")):
         return "first_four pads after the words and keeps the first 4 of a longer sequence."
     slips = [
@@ -1248,11 +1375,45 @@ def _word_index(sentences, lower=True, filters=_FILTERS, by_count=True, first=2)
     return {word: i for i, word in enumerate(order, first)}
 
 
+_WORDS = "the cat sat on mat a dog ate my hat ran to big red sun".split()
+
+
+def _sentences(rng):
+    """Three or more short sentences of _WORDS, capitalised and punctuated, in which every slip
+    `check_word_index` names gives its own word_index."""
+    while True:
+        sentences = []
+        for _ in range(int(rng.integers(3, 6))):
+            words = [str(w) for w in rng.choice(_WORDS, int(rng.integers(3, 7)))]
+            words[0] = words[0].capitalize()
+            if rng.random() < 0.5:
+                words[1] += ","
+            sentences.append(" ".join(words) + str(rng.choice([".", "!", "?"])))
+        variants = [
+            _word_index(sentences),
+            _word_index(sentences, lower=False),
+            _word_index(sentences, filters=""),
+            _word_index(sentences, by_count=False),
+        ]
+        if all(variants[0] != v for v in variants[1:]):
+            return sentences
+
+
 @_report
 def check_word_index(build_word_index):
     """Lab 11-1: build_word_index(sentences) is the word_index of Tokenizer(oov_token='<OOV>')."""
-    sentences = ["The cat sat on the mat.", "A dog ate the cat!", "The dog, a cat."]
-    got = _attempt(build_word_index, "build_word_index", list(sentences))
+    sentences = _sentences(np.random.default_rng())
+    got = _attempt(
+        build_word_index,
+        "build_word_index",
+        list(sentences),
+        without=_Without(
+            "Keras' Tokenizer",
+            TF_KERAS,
+            "Lower-case each sentence, replace the punctuation by spaces, split, count, then "
+            "number the words by count.",
+        ),
+    )
     if not isinstance(got, dict):
         raise _Fail(
             f"build_word_index returned a {type(got).__name__}: return a dict from word to index."
@@ -1296,26 +1457,30 @@ def check_sample_next(sample_next):
     softmax(logits / temperature), restricted to the top_k likeliest ids (None: all of them)."""
     from .generate import sampling_distribution
 
-    logits = np.array([2.0, 1.0, 0.2, -0.5, 1.6, -1.0])
-    for _ in range(5):
-        drawn = _attempt(
-            sample_next, "sample_next", logits.copy(), 1.0, 1, np.random.default_rng(_)
-        )
+    rng = np.random.default_rng()
+    logits = rng.permutation([2.0, 1.0, 0.2, -0.5, 1.6, -1.0]) + rng.normal(0, 1)
+    likeliest = int(logits.argmax())
+    without = _Without(
+        "the course's sampler",
+        ("utils.generate",),
+        "Write it with NumPy: divide by the temperature, keep the top_k, softmax, rng.choice.",
+    )
+
+    def attempt(*args):
+        return _attempt(sample_next, "sample_next", logits.copy(), *args, without=without)
+
+    for seed in rng.integers(0, 2**31, 5):
+        drawn = attempt(1.0, 1, np.random.default_rng(seed))
         if isinstance(drawn, bool) or not isinstance(drawn, (int, np.integer)):
             raise _Fail(
                 f"sample_next returned {drawn!r}: return one id, an int (e.g. "
                 "int(rng.choice(...)))."
             )
-        if drawn != 0:
+        if drawn != likeliest:
             raise _Fail("with top_k=1 only the likeliest id may be drawn.")
-    first = [
-        _attempt(sample_next, "sample_next", logits.copy(), 0.8, 3, np.random.default_rng(7))
-        for _ in range(20)
-    ]
-    again = [
-        _attempt(sample_next, "sample_next", logits.copy(), 0.8, 3, np.random.default_rng(7))
-        for _ in range(20)
-    ]
+    seed = int(rng.integers(2**31))
+    first = [attempt(0.8, 3, np.random.default_rng(seed)) for _ in range(20)]
+    again = [attempt(0.8, 3, np.random.default_rng(seed)) for _ in range(20)]
     if first != again:
         raise _Fail(
             "the same rng seed gave other draws: draw with the rng you are given "
@@ -1323,11 +1488,8 @@ def check_sample_next(sample_next):
         )
     draws = 4000
     for temperature, top_k in [(0.5, 3), (2.0, None), (1.0, 4)]:
-        rng = np.random.default_rng(11)
-        ids = [
-            int(_attempt(sample_next, "sample_next", logits.copy(), temperature, top_k, rng))
-            for _ in range(draws)
-        ]
+        given = np.random.default_rng(int(rng.integers(2**31)))
+        ids = [int(attempt(temperature, top_k, given)) for _ in range(draws)]
         if min(ids) < 0 or max(ids) >= len(logits):
             raise _Fail(
                 f"sample_next drew id {max(ids) if max(ids) >= 0 else min(ids)}, but "
@@ -1421,10 +1583,24 @@ def check_greedy_loop(generate_greedy, step_model):
             "step_model should be the one-step model built above: inputs [ids, h, c], "
             "outputs [logits, h, c]."
         )
-    seed_ids, n = [5, 9, 1, 7, 2], 25
+    rng = np.random.default_rng()
+    vocab = int(step_model.outputs[0].shape[-1])
+    seed_ids = rng.integers(1, vocab, int(rng.integers(3, 8))).tolist()
+    n = int(rng.integers(20, 30))
     expected = _greedy_steps(step_model, seed_ids, n)
     counting = _CountingModel(step_model)
-    got = _attempt(generate_greedy, "generate_greedy", counting, list(seed_ids), n)
+    got = _attempt(
+        generate_greedy,
+        "generate_greedy",
+        counting,
+        list(seed_ids),
+        n,
+        without=_Without(
+            "the course's generator",
+            ("utils.generate",),
+            "Write the loop: feed the seed once, then each new id with the states returned.",
+        ),
+    )
     try:
         got = [int(i) for i in got]
     except (TypeError, ValueError):
@@ -1464,8 +1640,19 @@ def check_greedy_loop(generate_greedy, step_model):
 @_report
 def check_line_ngrams(line_ngrams):
     """Lab 11-2b: line_ngrams(token_list) gives the line's first 2 ids, its first 3, ..., all."""
-    for tokens in [[4, 8, 15, 16, 23], [7, 3], [9]]:
-        got = _attempt(line_ngrams, "line_ngrams", list(tokens))
+    rng = np.random.default_rng()
+    lines = [rng.integers(1, 99, n).tolist() for n in (int(rng.integers(4, 9)), 2, 1)]
+    for tokens in lines:
+        got = _attempt(
+            line_ngrams,
+            "line_ngrams",
+            list(tokens),
+            without=_Without(
+                "utils.text",
+                ("utils.text",),
+                "Write the loop (or comprehension) over the line's prefixes.",
+            ),
+        )
         try:
             got = [[int(i) for i in gram] for gram in got]
         except (TypeError, ValueError):
@@ -1493,7 +1680,12 @@ def check_line_ngrams(line_ngrams):
 def check_predictors_and_labels(split_xy):
     """Lab 11-2b: split_xy(padded) gives the predictors (all columns but the last) and the
     labels (the last column)."""
-    padded = np.array([[0, 0, 3, 7], [0, 5, 2, 9], [4, 1, 6, 8]])
+    rng = np.random.default_rng()
+    rows, width = int(rng.integers(3, 7)), int(rng.integers(4, 8))
+    padded = np.zeros((rows, width), dtype=int)
+    for row, length in enumerate(rng.integers(2, width + 1, rows)):
+        padded[row, width - length :] = rng.integers(1, 99, length)
+    padded[0] = rng.integers(1, 99, width)  # one line fills the window: its first id is not 0
     answer = _attempt(split_xy, "split_xy", padded.copy())
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise _Fail("split_xy should return two arrays: return predictors, labels.")
@@ -1501,7 +1693,7 @@ def check_predictors_and_labels(split_xy):
     labels = np.asarray(answer[1])
     if (
         labels.ndim == 2
-        and labels.shape[0] == 3
+        and labels.shape[0] == rows
         and labels.shape[1] > 1
         and np.array_equal(labels.argmax(axis=-1), padded[:, -1])
     ):
@@ -1509,11 +1701,12 @@ def check_predictors_and_labels(split_xy):
             "the labels are one-hot: keep them as ids (the model uses "
             "sparse_categorical_crossentropy)."
         )
-    if predictors.shape != (3, 3):
+    if predictors.shape != (rows, width - 1):
         raise _Fail(
-            f"the predictors have shape {predictors.shape}: all columns but the last, (3, 3) here."
+            f"the predictors have shape {predictors.shape}: all columns but the last, "
+            f"{(rows, width - 1)} here."
         )
-    if labels.shape != (3,):
+    if labels.shape != (rows,):
         raise _Fail(f"the labels have shape {labels.shape}: the last column, one id per row.")
     if np.array_equal(labels, padded[:, 0]):
         raise _Fail(
@@ -1530,17 +1723,22 @@ def check_atomic_save(save_text):
     """Lab 11-2c: save_text(path, text) replaces the file at `path` so that a kill at any moment
     leaves the old file or the new one, never a cut one: a temporary file in the same folder,
     then os.replace. The check compares the file's inode before and after (a file written in place
-    keeps it) and watches os.replace and os.rename."""
-    import os
+    keeps it) and watches os.fsync, os.replace and os.rename: the new file must be on the disk
+    (fsync) before it replaces the old one."""
     import pathlib
     import tempfile
 
     moves, removed = [], []  # (source, destination) of each os.replace or os.rename; removals
-    real = os.replace, os.rename, os.remove, os.unlink
+    synced = set()  # the inodes of the files fsync'ed so far
+    real = os.replace, os.rename, os.remove, os.unlink, os.fsync, os.fdatasync
 
     def watched(which):
         def move(src, dst, *args, **kwargs):
-            moves.append((os.path.abspath(src), os.path.abspath(dst)))
+            try:
+                was_synced = os.stat(src).st_ino in synced
+            except OSError:
+                was_synced = False
+            moves.append((os.path.abspath(src), os.path.abspath(dst), was_synced))
             return which(src, dst, *args, **kwargs)
 
         return move
@@ -1552,17 +1750,38 @@ def check_atomic_save(save_text):
 
         return remove
 
+    def watched_sync(which):
+        def sync(fd):
+            descriptor = fd if isinstance(fd, int) else fd.fileno()
+            synced.add(os.fstat(descriptor).st_ino)
+            return which(fd)
+
+        return sync
+
     with tempfile.TemporaryDirectory() as folder:
         target = pathlib.Path(folder) / "history.json"
         target.write_text('{"loss": [2.1]}', encoding="utf-8")
         before = target.stat().st_ino
-        new_text = '{"loss": [2.1, 1.8]}'
+        rng = np.random.default_rng()
+        losses = ", ".join(f"{loss:.3f}" for loss in rng.uniform(0.5, 3, int(rng.integers(2, 9))))
+        new_text = f'{{"loss": [{losses}]}}'
         os.replace, os.rename = watched(real[0]), watched(real[1])
         os.remove, os.unlink = watched_removal(real[2]), watched_removal(real[3])
+        os.fsync, os.fdatasync = watched_sync(real[4]), watched_sync(real[5])
         try:
-            _attempt(save_text, "save_text", target, new_text)
+            _attempt(
+                save_text,
+                "save_text",
+                target,
+                new_text,
+                without=_Without(
+                    "the course's utils.files",
+                    ("utils.files",),
+                    "Write the temporary file, fsync it and os.replace it yourself.",
+                ),
+            )
         finally:
-            os.replace, os.rename, os.remove, os.unlink = real
+            os.replace, os.rename, os.remove, os.unlink, os.fsync, os.fdatasync = real
         if not target.exists():
             raise _Fail(
                 "after save_text the file is gone: os.replace(temporary, path) puts the new one "
@@ -1583,14 +1802,14 @@ def check_atomic_save(save_text):
                 "it writes into the file itself: a kill in the middle of the write leaves a cut "
                 "file. Write a temporary file, then os.replace it."
             )
-        into = [src for src, dst in moves if dst == str(target.resolve())]
+        into = [(src, was_synced) for src, dst, was_synced in moves if dst == str(target.resolve())]
         if not into:
             raise _Fail(
                 "the new file was not moved into place with os.replace: a kill between removing "
                 "the old file and writing the new one leaves none. Write a temporary file, then "
                 "os.replace(temporary, path)."
             )
-        if pathlib.Path(into[-1]).parent != target.resolve().parent:
+        if pathlib.Path(into[-1][0]).parent != target.resolve().parent:
             raise _Fail(
                 "the temporary file is in another folder: put it beside the file (os.replace is "
                 "only atomic within one file system)."
@@ -1598,7 +1817,16 @@ def check_atomic_save(save_text):
         left = sorted(p.name for p in target.parent.iterdir() if p != target)
         if left:
             raise _Fail(f"it leaves {left[0]} behind: os.replace the temporary file.")
-    return "save_text writes a temporary file beside the target and replaces the target with it."
+        if not into[-1][1]:
+            raise _Fail(
+                "the temporary file is not on the disk when it replaces the old one: the operating "
+                "system may write the rename before the data, so a power cut leaves an empty file. "
+                "Before closing it, call file.flush() and then os.fsync(file.fileno())."
+            )
+    return (
+        "save_text writes a temporary file beside the target, puts it on the disk (fsync) and "
+        "replaces the target with it."
+    )
 
 
 @_report
