@@ -60,6 +60,24 @@ def test_speaker_notes_stay_in_the_solution():
     assert "Speaker notes" in solution.cells[1].source
 
 
+def test_a_labs_speaker_notes_and_answers_leave_its_student_copy_its_own_text_stays():
+    def notes(text):
+        cell = nbformat.v4.new_markdown_cell(text)
+        cell.metadata["slideshow"] = {"slide_type": "notes"}
+        return cell
+
+    solution = notebook(
+        notes("**Speaker notes.** The usual slip: forgetting tanh'."),
+        notes("<details><summary><b>Answers</b></summary>\n\n1. Forty.\n</details>"),
+        notes("The backward pass, written out: the slide shows its picture only."),
+        code("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+    )
+    student = homework.student_version(solution, "labs/lab.ipynb")
+    sources = [c.source for c in student.cells]
+    assert not any("usual slip" in s or "Forty" in s for s in sources)
+    assert "The backward pass, written out: the slide shows its picture only." in sources
+
+
 def test_the_badge_points_at_the_student_notebook():
     solution = notebook(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
     student = homework.student_version(solution, "homework/hw_gru.ipynb")

@@ -533,7 +533,8 @@ def test_every_slide_of_every_deck_follows_the_presentation_rules(measured, buil
     assert remote == [], "a deck asked the internet for these"
     assert errors == []
     found = {name: browser.problems(report) for name, report in reports.items()}
-    assert {name: p for name, p in found.items() if p} == {}
+    broken = [f"{name}: {problem}" for name, problems in found.items() for problem in problems]
+    assert not broken, "\n".join(broken)
     for name in NAMES:  # the deck shows the slides its notebook's metadata asks for
         info = (built / f"{name}.deck.json").read_text(encoding="utf-8")
         assert f'"slides": {len(reports[name])}' in info

@@ -7,12 +7,17 @@ and labs whose exercises have answers:
   `# YOUR CODE HERE` and `raise NotImplementedError()` (nbgrader's markers and stubs);
 - in Markdown cells, such a region, or the whole of a cell whose metadata has
   `"nbgrader": {"solution": true}`, becomes "YOUR ANSWER HERE";
-- the badge points at the student notebook.
-- Homework: every output is cleared and speaker notes are left out.
+- the badge points at the student notebook;
+- speaker notes (cells marked as notes that start with "**Speaker notes.**") and the answers to the
+  closing questions (a notes cell that starts with "<details>") are left out: they are the
+  instructor's, name each exercise's usual slip, and stay in the solution, whose deck shows them.
+  Other notes cells are the notebook's own text that the slides leave out: students keep them.
+  The homework keeps no notes cell at all.
+- Homework: every output is cleared.
 - Lectures and labs: a student runs them top to bottom, stubs and all, so each answer must be the
   body of a function (the stub raises only when the exercise's check calls it, and the check
   prints FAIL). The exercises' checks (cells that call `checks.check_...`) lose their outputs and
-  the tag that makes CI compare them; every other output CI checks is kept, as are the notes.
+  the tag that makes CI compare them; every other output CI checks is kept.
 
     python -m tools.homework            # write every student notebook
     python -m tools.homework --check    # only compare; exit 1 if any is out of date
@@ -31,6 +36,7 @@ from .notebooks import CHECKED, NOTEBOOK_FOLDERS, stamp_notebook
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 ANSWER_STUB = "YOUR ANSWER HERE"
+SPEAKER_NOTES = ("**Speaker notes.**", "<details>")
 
 
 def _clear_regions(source, stub, where):
@@ -59,6 +65,15 @@ def student_source(source, where="a code cell"):
     return _clear_regions(source, CODE_STUB, where)
 
 
+def _notes(cell):
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
+def _instructors(cell):
+    """Speaker notes, or the answers to the closing questions: not for the student's copy."""
+    return _notes(cell) and cell.source.lstrip().startswith(SPEAKER_NOTES)
+
+
 def _is_check(cell):
     """A cell that runs an exercise's check (`checks.check_...` or `utils.checks.check_...`)."""
     lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
@@ -79,15 +94,11 @@ def _outside_functions(source, where):
 
 
 def student_version(solution, relpath):
-    """The student notebook (stored at `relpath`) made from the solution notebook `solution`.
-    The homework's speaker notes are the instructor's: they stay in the solution, whose deck shows
-    them. A lecture's or lab's stay in the student notebook as well (see the module's text)."""
+    """The student notebook (stored at `relpath`) made from the solution notebook `solution`,
+    without the speaker notes (see the module's text)."""
     nb = copy.deepcopy(solution)
     homework = relpath.startswith("homework/")
-    if homework:
-        nb.cells = [
-            c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "notes"
-        ]
+    nb.cells = [c for c in nb.cells if not (_instructors(c) or homework and _notes(c))]
     regions = 0
     for index, cell in enumerate(nb.cells):
         where = f"{relpath}, cell {index}"

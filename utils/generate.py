@@ -4,9 +4,10 @@ generator for next-word models.
 The generator runs a trained Keras model (Embedding or one-hot input, then LSTM/GRU layers, then a
 Dense layer) one character at a time with the NumPy cells of `utils.numpy_rnn`, carrying each
 layer's state from step to step. Every new character costs one step, whatever the length of the
-text so far. The slides' word generator (Lab 11-2b) instead re-runs `model.predict` on the whole
-text for every new word; written for characters (the slides have no character loop), that loop
-would cost one step per character of the text so far.
+text so far. The slides' word generator (Lab 11-2b) instead re-runs `model.predict` for every new
+word, on the text so far cut by `pad_sequences(maxlen=11)` to its last 11 words; written for
+characters without that cut (the slides have no character loop), such a loop would cost one step
+per character of the text so far.
 """
 
 import math
