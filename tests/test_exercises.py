@@ -132,6 +132,26 @@ def sample_next(logits, temperature, top_k, rng):
     return int(rng.choice(len(p), p=p / p.sum()))
 
 
+def sequence_nats(logits, targets, stable=True):
+    shifted = logits - logits.max(axis=-1, keepdims=True) if stable else logits
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).mean())
+
+
+def char_windows(ids, length, shift, ahead=1, extra=0):
+    starts = list(range(0, len(ids) - length, shift))
+    if extra > 0:
+        starts.append(starts[-1] + shift)
+    starts = starts[: len(starts) + extra] if extra < 0 else starts
+    inputs = [list(ids[s : s + length]) for s in starts]
+    targets = [list(ids[s + ahead : s + ahead + length]) for s in starts]
+    if extra > 0:  # the last window runs past the text: pad it as a careless slice would not
+        inputs[-1] += [0] * (length - len(inputs[-1]))
+        targets[-1] += [0] * (length - len(targets[-1]))
+    return np.array(inputs), np.array(targets)
+
+
 def line_ngrams(tokens):
     return [tokens[: i + 1] for i in range(1, len(tokens))]
 
@@ -337,6 +357,28 @@ CASES = [  # (check, the answer's arguments, a phrase of the FAIL line; None: it
         "one-hot",
     ),
     (checks.check_predictors_and_labels, [lambda p: (p, p[:, -1])], "all columns but the last"),
+    (checks.check_char_windows, [char_windows], None),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s, ahead=0)], "the inputs"),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, 1)], "every id"),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, n)], "side by side"),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s, extra=1)], "runs past"),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s, extra=-1)], "missing"),
+    (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s)[0]], "two arrays"),
+    (checks.check_char_windows, [utils.split_windows], "without the course's"),
+    (checks.check_sequence_nats, [sequence_nats], None),
+    (checks.check_sequence_nats, [lambda lg, t: sequence_nats(lg, t, stable=False)], "overflow"),
+    (checks.check_sequence_nats, [lambda lg, t: sequence_nats(lg, t) / math.log(2)], "bits"),
+    (checks.check_sequence_nats, [lambda lg, t: sequence_nats(lg, t) * t.size], "sums"),
+    (
+        checks.check_sequence_nats,
+        [lambda lg, t: float(-np.take_along_axis(lg, t[..., None], axis=-1).mean())],
+        "softmax is missing",
+    ),
+    (
+        checks.check_sequence_nats,
+        [lambda lg, t: float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(t, lg))],
+        "without a ready-made loss",
+    ),
     # the lazy answers: the helper the exercise rules out, under any name, or a hard-coded output
     (checks.check_clip_by_global_norm, [nr.clip_by_global_norm], "without the course's"),
     (checks.check_clip_by_global_norm, [lambda g, m: course_clip(g, m)], "without the course's"),
@@ -436,6 +478,8 @@ def test_greedy_loop_check(step_model):
         (checks.check_sample_next, 1),
         (checks.check_line_ngrams, 1),
         (checks.check_predictors_and_labels, 1),
+        (checks.check_char_windows, 1),
+        (checks.check_sequence_nats, 1),
     ],
 )
 def test_an_unwritten_stub_is_not_done_yet_and_never_a_traceback(check, arity, capsys):

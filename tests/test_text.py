@@ -60,6 +60,27 @@ def test_window_dataset_without_shuffle_keeps_order():
     assert x.numpy()[:, 0].tolist() == [0, 4, 8]
 
 
+@pytest.mark.parametrize("length, shift, batch_size", [(10, 10, 8), (10, 3, 7), (5, 1, 4)])
+def test_window_dataset_knows_its_size_so_fit_never_runs_out_of_data(length, shift, batch_size):
+    """Keras counts an epoch's steps from the dataset's cardinality; without it every epoch ended
+    with "Your input ran out of data; interrupting training"."""
+    import warnings
+
+    import keras
+
+    ids = np.arange(1000) % 50
+    dataset = window_dataset(ids, length, batch_size, shift=shift, shuffle_buffer=0)
+    windows = len(split_windows(ids, length, shift)[0])
+    assert int(dataset.cardinality()) == sum(1 for _ in dataset) == -(-windows // batch_size)
+    model = keras.Sequential([keras.Input((None,)), keras.layers.Embedding(50, 4)])
+    model.add(keras.layers.Dense(50))
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(dataset, validation_data=dataset, epochs=2, verbose=0)
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+
+
 def test_shift_below_one_is_refused():
     with pytest.raises(ValueError, match="shift must be at least 1, got 0"):
         split_windows(np.arange(10), length=3, shift=0)

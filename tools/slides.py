@@ -736,8 +736,7 @@ def present(nb, relpath, fast, following=None, preceding=None):
     agenda = _slide(
         '<p class="deck-kicker deck-frame">Today</p>\n\n'
         f"<h2>{_inline_markdown(title)}</h2>\n\n<ol>{agenda_items}</ol>"
-        + (f'\n\n<p class="deck-meta">About {minutes} minutes.</p>' if minutes else "")
-    )
+    )  # the minutes are on the title slide
     starts = {i: (k, t, subs) for k, (i, t, subs) in enumerate(found, 1)}
     first_content = next(
         (i for i, c in enumerate(nb.cells) if i > 0 and slide_type(c) == "slide"), len(nb.cells)

@@ -6,6 +6,8 @@
 - `numpy_rnn`: an RNN with BPTT, an LSTM and a GRU in plain NumPy, for the lectures.
 - `text`: the character vocabulary, datasets of next-character windows, and the slides' next-word
   n-gram sequences.
+- `ngram`: Lab 11-2's smoothed counting baseline, a character n-gram model with Kneser-Ney or
+  Witten-Bell smoothing.
 - `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`.
 - `train`: the distribution strategy and checkpoints that survive a lost session or a kill.
 - `files`: files written whole or not at all (`replacing`).
@@ -67,6 +69,7 @@ _MODULES = (
     "data",
     "files",
     "generate",
+    "ngram",
     "numpy_rnn",
     "plots",
     "text",

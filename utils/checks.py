@@ -1573,6 +1573,148 @@ def _greedy_steps(step_model, seed_ids, n, carry=True):
     return new
 
 
+def _windows(ids, length, shift):
+    starts = range(0, len(ids) - length, shift)  # a window needs length + 1 ids
+    return (
+        np.array([ids[s : s + length] for s in starts]),
+        np.array([ids[s + 1 : s + length + 1] for s in starts]),
+    )
+
+
+@_report
+def check_char_windows(char_windows):
+    """Lab 11-2: char_windows(ids, length, shift) cuts every whole window of `length` inputs and
+    the `length` next ids as targets, one window every `shift` ids."""
+    rng = np.random.default_rng()
+    for _ in range(3):
+        length = int(rng.integers(4, 12))
+        shift = int(rng.integers(2, length))
+        ids = rng.integers(1, 60, int(rng.integers(5 * length, 9 * length)))
+        answer = _attempt(
+            char_windows,
+            "char_windows",
+            ids.copy(),
+            length,
+            shift,
+            without=_Without(
+                "the course's or TensorFlow's windows",
+                ("utils.text",) + TF_KERAS,
+                "Slice the array yourself: ids[start:start + length] and the slice one id later.",
+            ),
+        )
+        if not isinstance(answer, tuple) or len(answer) != 2:
+            raise _Fail("char_windows should return two arrays: return inputs, targets.")
+        expected = _windows(ids, length, shift)
+        rows = len(expected[0])
+        got = [np.asarray(part) for part in answer]
+        if got[0].ndim != 2 or got[0].shape[1:] != (length,):
+            raise _Fail(
+                f"the inputs have shape {got[0].shape}: one row of length = {length} ids per "
+                "window."
+            )
+        if got[0].shape[0] != rows:
+            hint = {
+                rows + 1: "the last window runs past the text: a window needs length + 1 ids, "
+                "its inputs and the one after them, so the last start is len(ids) - length - 1.",
+                rows - 1: "the last window is missing: it starts at the last position that still "
+                "leaves length + 1 ids.",
+            }.get(got[0].shape[0])
+            if got[0].shape[0] == len(_windows(ids, length, 1)[0]):
+                hint = "the windows start at every id: start one every `shift` ids."
+            if got[0].shape[0] == len(_windows(ids, length, length)[0]) and shift != length:
+                hint = "the windows are side by side: start one every `shift` ids."
+            raise _Fail(
+                hint
+                or f"for {len(ids)} ids, length {length} and shift {shift} there are {rows} "
+                f"windows, not {got[0].shape[0]}."
+            )
+        if not np.array_equal(got[0], expected[0]):
+            raise _Fail("the inputs are not ids[start:start + length] for start = 0, shift, ...")
+        if got[1].shape == got[0].shape and np.array_equal(got[1], got[0]):
+            raise _Fail("the targets are the inputs: take the ids one step ahead, start + 1 on.")
+        if not np.array_equal(got[1], expected[1]):
+            raise _Fail(
+                "the targets are not the inputs moved one id ahead: ids[start + 1:start + length "
+                "+ 1]."
+            )
+    return "char_windows cuts every whole window, its targets one id ahead, every shift ids."
+
+
+def _nats(logits, targets):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).mean())
+
+
+@_report
+def check_sequence_nats(sequence_nats):
+    """Lab 11-2: sequence_nats(logits, targets) is the mean cross-entropy in nats of softmax(logits)
+    against integer targets, over every position of every sequence, for logits of any size."""
+    rng = np.random.default_rng()
+    batch, steps, vocab = int(rng.integers(2, 5)), int(rng.integers(3, 9)), int(rng.integers(5, 12))
+    targets = rng.integers(0, vocab, (batch, steps))
+    without = _Without(
+        "a ready-made loss",
+        NUMPY_RNN + TF_KERAS,
+        "Write it with NumPy: a log-softmax of each row, the target's entry, the mean.",
+    )
+    for scale, what in [(2.0, ""), (300.0, " large")]:  # large logits: exp overflows float64
+        logits = rng.normal(0, scale, (batch, steps, vocab))
+        got = _attempt(
+            sequence_nats, "sequence_nats", logits.copy(), targets.copy(), without=without
+        )
+        if got is None:
+            raise _Fail("sequence_nats returned None: did you forget the return statement?")
+        if np.ndim(got):
+            raise _Fail(
+                f"sequence_nats returned {np.shape(got)} values: return one number, the mean "
+                "over every position."
+            )
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise _Fail(
+                f"sequence_nats returned a {type(got).__name__}: return a number."
+            ) from None
+        if not math.isfinite(got):
+            raise _Fail(
+                f"on{what} logits it returns {got}: exp overflowed. Subtract each row's largest "
+                "logit before exp, which leaves the softmax unchanged (log-sum-exp)."
+            )
+        expected = _nats(logits, targets)
+        if _close(got, expected, 1e-6 * max(1.0, expected)):
+            continue
+        if what:
+            raise _Fail(
+                "on large logits the answer is not the loss (exp overflows to inf): subtract each "
+                "row's largest logit before exp, which leaves the softmax unchanged."
+            )
+        probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probs /= probs.sum(axis=-1, keepdims=True)
+        picked = np.take_along_axis(probs, targets[..., None], axis=-1)[..., 0]
+        slips = [
+            ("that is in bits (log base 2): use the natural log, nats.", expected / math.log(2)),
+            ("it sums the losses: take the mean over every position.", expected * batch * steps),
+            ("it averages over the batch only: average over every position.", expected * steps),
+            (
+                "the softmax is missing: -log softmax(logits)[target], not -logits[target].",
+                float(-np.take_along_axis(logits, targets[..., None], axis=-1).mean()),
+            ),
+            (
+                "it is the probability, not its -log: the loss is -log p(target).",
+                float(picked.mean()),
+            ),
+        ]
+        for hint, wrong in slips:
+            if _close(got, wrong, 1e-6 * max(1.0, abs(wrong))):
+                raise _Fail(hint)
+        raise _Fail(
+            f"sequence_nats gives {got:.4f}, but the mean of -log softmax(logits)[target] over "
+            f"the {batch * steps} positions is {expected:.4f}."
+        )
+    return "sequence_nats is the mean cross-entropy in nats, and holds for logits of any size."
+
+
 @_report
 def check_greedy_loop(generate_greedy, step_model):
     """Lab 11-2: generate_greedy(step_model, seed_ids, n_chars) returns n_chars greedy ids,

@@ -116,6 +116,10 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     # drop_remainder: every window has exactly length + 1 ids, so the shapes are known when the
     # model is built: (batch, length). A TimeDistributed head needs the time steps known.
     dataset = dataset.flat_map(lambda window: window.batch(length + 1, drop_remainder=True))
+    # flat_map hides how many windows there are; saying it lets Keras count an epoch's steps (no
+    # "ran out of data" warning at the end of each pass) and checks the count as it runs.
+    windows = (len(ids) - length - 1) // shift + 1
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(windows))
     if shuffle_buffer:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed)
     dataset = dataset.batch(batch_size)
