@@ -132,6 +132,13 @@ def sample_next(logits, temperature, top_k, rng):
     return int(rng.choice(len(p), p=p / p.sum()))
 
 
+def one_window_too_many(ids, length, shift):  # range(0, len(ids) - length + 1, shift): off by one
+    starts = range(0, len(ids) - length + 1, shift)
+    return [list(ids[s : s + length]) for s in starts], [
+        list(ids[s + 1 : s + length + 1]) for s in starts
+    ]
+
+
 def sequence_nats(logits, targets, stable=True):
     shifted = logits - logits.max(axis=-1, keepdims=True) if stable else logits
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -362,6 +369,7 @@ CASES = [  # (check, the answer's arguments, a phrase of the FAIL line; None: it
     (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, 1)], "every id"),
     (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, n)], "side by side"),
     (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s, extra=1)], "runs past"),
+    (checks.check_char_windows, [one_window_too_many], "runs past"),
     (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s, extra=-1)], "missing"),
     (checks.check_char_windows, [lambda i, n, s: char_windows(i, n, s)[0]], "two arrays"),
     (checks.check_char_windows, [utils.split_windows], "without the course's"),
