@@ -393,6 +393,21 @@ def test_prose_past_80_words_goes_to_the_notes_of_its_slide():
     assert shown.source == f"## Summary\n\n- {long}" and notes.source == f"- {long}\n- c\n- d"
 
 
+@pytest.mark.parametrize("path", DECKS, ids=lambda p: p.name)
+def test_a_goals_slide_shows_every_goal(path):
+    """The goals are what a session promises: the slide shows them all, none sent to the notes
+    (a goals list past 80 words of prose would lose its last goals)."""
+    cells = slides.prose_to_notes(read(path)).cells
+    goals = [i for i, c in enumerate(cells) if c.source.startswith("## Learning goals")]
+    if not goals:  # the homework has tasks, not goals
+        return
+    source = read(path).cells
+    (written,) = [c.source for c in source if c.source.startswith("## Learning goals")]
+    listed = re.findall(r"^\d+\.", written, re.M)
+    shown = re.findall(r"^\d+\.", cells[goals[0]].source, re.M)
+    assert listed and shown == listed, f"the goals slide shows {len(shown)} of {len(listed)} goals"
+
+
 def test_a_lead_in_whose_code_is_not_on_the_slide_ends_with_a_full_stop():
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [md("### A\n\nAs one batch:"), code("x = 1"), md("### B\n\nThe loop:"), code("y")]
