@@ -1,8 +1,11 @@
+import errno
 import json
 import os
 import queue
 import random
+import re
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -135,10 +138,10 @@ def test_a_backup_of_another_model_or_monitor_is_refused_clearly(tmp_path):
     other.compile(optimizer="adam", loss="mse")
     with pytest.raises(ValueError, match="written by another model"):
         _fit(other, tmp_path)
-    with pytest.raises(ValueError, match="watched 'val_loss', not 'loss'"):
+    with pytest.raises(ValueError, match="watched 'val_loss' \\(mode 'min'\\), not 'loss'"):
         _fit(_model(), tmp_path, monitor="loss")
     (tmp_path / "backup" / "state.json").write_text("{")
-    with pytest.raises(ValueError, match="cannot be read.*fresh=True"):
+    with pytest.raises(ValueError, match="is damaged.*fresh=True"):
         _fit(_model(), tmp_path)
     assert _fit(_model(), tmp_path, fresh=True).epoch[0] == 0
 
@@ -209,7 +212,9 @@ def _best_value(folder):
 
 def test_checkpoints_survive_twenty_sigkills_at_random_moments(tmp_path):
     """20 SIGKILLs at random moments of a fit. After each: no cut-off file, and a loadable
-    best.keras no worse than before the kill; the next start resumes. Then the run finishes."""
+    best.keras no worse than before the kill; the next start resumes. A second fit while one
+    trains is refused. Then the run finishes, and a new run into its folder, killed, leaves the
+    finished run's best.keras and history."""
     (tmp_path / "server.py").write_text(_SERVER)
     folder, epochs, chance = tmp_path / "run", EPOCHS, random.Random(0)
     server = subprocess.Popen(
@@ -241,6 +246,9 @@ def test_checkpoints_survive_twenty_sigkills_at_random_moments(tmp_path):
             if said[0] == "exit":
                 break  # the run finished before it could be killed: too few epochs
             time.sleep(chance.uniform(0.0, 1.2))
+            if killed == 0:  # while one fit trains into the folder, a second is refused
+                with pytest.raises(ValueError, match=f"Another fit \\(process {said[1]}\\)"):
+                    _fit(_model(), folder)
             os.kill(int(said[1]), signal.SIGKILL)
             assert lines.get(timeout=60) == ["exit", str(-signal.SIGKILL)]
             killed += 1
@@ -253,15 +261,21 @@ def test_checkpoints_survive_twenty_sigkills_at_random_moments(tmp_path):
         said = start()
         finished = said if said[0] == "exit" else lines.get(timeout=300)
         assert finished == ["exit", "0"]
+        finished_best = _best_value(folder)
+        assert not (folder / "backup").exists() and files.leftovers(folder) == []
+        said = start()  # a new run into the finished run's folder, killed in its first epochs
+        time.sleep(0.5)
+        os.kill(int(said[1]), signal.SIGKILL)
+        assert lines.get(timeout=60) == ["exit", str(-signal.SIGKILL)]
+        assert _best_value(folder) <= finished_best + 1e-6
+        assert len(json.loads((folder / "history-1.json").read_text())["val_loss"]) == epochs
     finally:
         server.stdin.close()
         server.wait(timeout=60)
-    assert not (folder / "backup").exists()
-    logged = json.loads((folder / "history.json").read_text())
+    logged = json.loads((folder / "history-1.json").read_text())
     assert len(logged["val_loss"]) == epochs  # each epoch once: none lost, none counted twice
-    assert _best_value(folder) == pytest.approx(min(logged["val_loss"]), rel=1e-4)
-    assert _best_value(folder) <= best + 1e-6
-    assert files.leftovers(folder) == []
+    assert finished_best == pytest.approx(min(logged["val_loss"]), rel=1e-4)
+    assert finished_best <= best + 1e-6
 
 
 def test_replacing_keeps_the_mode_of_the_file_it_replaces(tmp_path):
@@ -276,3 +290,171 @@ def test_replacing_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     old.chmod(0o640)
     files.write_text(old, "y")
     assert old.stat().st_mode & 0o777 == 0o640 and old.read_text() == "y"
+    old.chmod(0o000)  # an unreadable file is replaced by one its owner can read and write
+    files.write_text(old, "z")
+    assert old.stat().st_mode & 0o777 == 0o600 and old.read_text() == "z"
+
+
+# Ways a run could be lost, each refused with a clear message or handled with nothing lost.
+
+
+def test_a_refit_into_a_finished_run_keeps_its_best_model_and_history(tmp_path, capsys):
+    _fit(_model(), tmp_path, epochs=6)
+    first = json.loads((tmp_path / "history.json").read_text())
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record == {"monitor": "val_loss", "mode": "min", "best": min(first["val_loss"])}
+    best_before = _best_value(tmp_path)
+    worse = _model(seed=3)
+    worse.compile(optimizer=keras.optimizers.SGD(1e-6), loss="mse")  # learns nothing
+    _fit(worse, tmp_path, epochs=2)
+    said = capsys.readouterr().out
+    assert "holds a finished run (best val_loss" in said and "history-1.json" in said
+    assert _best_value(tmp_path) == pytest.approx(best_before, rel=1e-6)  # not replaced by worse
+    assert json.loads((tmp_path / "history-1.json").read_text()) == first
+    assert len(json.loads((tmp_path / "history.json").read_text())["val_loss"]) == 2
+    assert json.loads((tmp_path / "run.json").read_text())["best"] == record["best"]
+    older = tmp_path / "older"  # a run finished by an older RunCheckpoints: no run.json
+    _fit(_model(), older, epochs=6)
+    (older / "run.json").unlink()
+    _fit(worse, older, epochs=1)
+    assert "holds a finished run" in capsys.readouterr().out
+    assert _best_value(older) == pytest.approx(best_before, rel=1e-6)
+
+
+def test_fresh_keeps_a_finished_run_aside_and_removes_only_its_own_files(tmp_path, capsys):
+    _fit(_model(), tmp_path, epochs=3)
+    with pytest.raises(RuntimeError):
+        _fit(_model(), tmp_path, epochs=3, extra=[train.InterruptAfter(1)])
+    mine = [tmp_path / "backup" / "notes.txt", tmp_path / ".draft.tmp-1", tmp_path / "backup.h5"]
+    for path in mine:
+        path.write_text("a student's own file")
+    history = _fit(_model(), tmp_path, epochs=2, fresh=True)
+    said = capsys.readouterr().out
+    assert "removed the backup of an interrupted run" in said and "best-1.keras" in said
+    assert history.epoch == [0, 1]
+    assert all(path.read_text() == "a student's own file" for path in mine)
+    assert (tmp_path / "best-1.keras").is_file() and (tmp_path / "history-1.json").is_file()
+    assert not list((tmp_path / "backup").glob("epoch-*")) and not (tmp_path / ".lock").exists()
+
+
+def test_a_backup_or_finished_run_with_another_mode_is_refused(tmp_path):
+    with pytest.raises(RuntimeError):
+        _fit(_model(), tmp_path, extra=[train.InterruptAfter(1)])
+    with pytest.raises(ValueError, match=r"\(mode 'min'\), not 'val_loss' \(mode 'max'\)"):
+        _fit(_model(), tmp_path, mode="max")
+    _fit(_model(), tmp_path)
+    with pytest.raises(ValueError, match="cannot be compared with this run's"):
+        _fit(_model(), tmp_path, mode="max")
+
+
+@pytest.mark.parametrize(
+    ("change", "phrase"),
+    [
+        ({"weights": None}, "weights is None"),
+        ({"epoch": "two"}, "epoch is 'two'"),
+        ({"epoch": -3, "weights": "epoch--003.weights.h5"}, "epoch is -3"),
+        ({"epoch": 99, "weights": "epoch-0099.weights.h5"}, "history is not 99 numbers"),
+        ({"history": []}, "history is not 2 numbers"),
+        ({"best": "low"}, "best is 'low'"),
+        ({"best_epoch": 7}, "best_epoch is 7"),
+        ({"weights": "../../best.keras"}, "weights is '../../best.keras', not the file of epoch 2"),
+        ({"mode": None}, "monitor or mode missing"),
+    ],
+)
+def test_a_backup_state_with_wrong_values_is_refused(tmp_path, change, phrase):
+    with pytest.raises(RuntimeError):
+        _fit(_model(), tmp_path, extra=[train.InterruptAfter(2)])
+    path = tmp_path / "backup" / "state.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    with pytest.raises(ValueError, match=f"is damaged \\({re.escape(phrase)}.*fresh=True"):
+        _fit(_model(), tmp_path)
+
+
+def test_missing_or_cut_off_weights_are_named_as_such(tmp_path):
+    with pytest.raises(RuntimeError):
+        _fit(_model(), tmp_path, extra=[train.InterruptAfter(2)])
+    weights = tmp_path / "backup" / "epoch-0002.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ValueError, match="cannot be read .*the file is damaged"):
+        _fit(_model(), tmp_path)
+    weights.unlink()
+    with pytest.raises(ValueError, match="names epoch-0002.weights.h5, which is not in"):
+        _fit(_model(), tmp_path)
+
+
+def test_a_kill_during_the_final_cleanup_loses_nothing(tmp_path, monkeypatch, capsys):
+    """The state goes first when a run finishes: a kill later leaves a finished run, not a
+    state without its weights."""
+    calls = []
+
+    def killed(self, keep, state=False):
+        calls.append(keep)
+        if keep is None:
+            raise KeyboardInterrupt("killed during the cleanup")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train.RunCheckpoints, "_tidy", killed)
+        with pytest.raises(KeyboardInterrupt):
+            _fit(_model(), tmp_path, epochs=4)
+    assert not (tmp_path / "backup" / "state.json").exists()
+    best = _best_value(tmp_path)
+    _fit(_model(seed=3), tmp_path, epochs=1)
+    assert "holds a finished run" in capsys.readouterr().out
+    assert _best_value(tmp_path) <= best + 1e-6
+    assert not (tmp_path / "backup").exists()  # the old epochs' weights went with this run's
+
+
+def test_a_second_fit_into_a_folder_in_use_is_refused(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / ".lock").write_text(
+            json.dumps({"pid": other.pid, "host": socket.gethostname()})
+        )
+        with pytest.raises(ValueError, match=f"Another fit \\(process {other.pid}\\) is training"):
+            _fit(_model(), tmp_path)
+    finally:
+        other.kill()
+        other.wait()
+    assert _fit(_model(), tmp_path, epochs=1).epoch == [0]  # a dead holder's lock is stale
+    assert not (tmp_path / ".lock").exists()
+
+
+def test_a_full_disk_or_a_read_only_folder_is_a_clear_error_and_the_checkpoint_stays(
+    tmp_path, monkeypatch
+):
+    save = keras.Model.save_weights
+
+    def full(self, path, *rest, **options):
+        if "epoch-0003" in str(path) or "epoch-0003" in str(getattr(path, "name", "")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return save(self, path, *rest, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.Model, "save_weights", full)
+        with pytest.raises(OSError, match="Cannot save the checkpoint of epoch 3 .*No space left"):
+            _fit(_model(), tmp_path)
+    state = json.loads((tmp_path / "backup" / "state.json").read_text())
+    assert state["epoch"] == 2 and (tmp_path / "backup" / state["weights"]).is_file()
+    assert files.leftovers(tmp_path / "backup") == []
+    assert _fit(_model(), tmp_path).epoch == [2, 3, 4, 5]  # the resume goes on from epoch 3
+
+    def read_only(path, text):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "write_text", read_only)
+        with pytest.raises(OSError, match="Cannot save the lock file .*Read-only file system"):
+            _fit(_model(), tmp_path / "other")
+
+
+def test_a_run_folder_that_is_a_file_a_typo_and_a_diverged_run_are_told_clearly(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        _fit(_model(), tmp_path / "file")
+    with pytest.raises(ValueError, match="did you mean monitor='val_loss'"):
+        _fit(_model(), tmp_path / "typo", monitor="val_los")
+    diverged = _model()
+    diverged.compile(optimizer="adam", loss=lambda y, p: keras.ops.mean(p) * np.nan)
+    _fit(diverged, tmp_path / "nan", epochs=2)
+    assert "No epoch of this run logged a finite val_loss" in capsys.readouterr().out
+    assert not (tmp_path / "nan" / "best.keras").exists()

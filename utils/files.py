@@ -28,8 +28,10 @@ def replacing(path):
     )
     os.close(handle)
     try:
-        # mkstemp makes the file private (0600): give it the old file's mode, or the usual one
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        # mkstemp makes the file private (0600): give it the old file's mode, or the usual one,
+        # always readable and writable by its owner (an unreadable old file is repaired)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(temporary, mode | 0o600)
         yield temporary
         with open(temporary, "rb+") as file:
             os.fsync(file.fileno())  # on disk before the rename, so a power cut cannot cut it
@@ -45,10 +47,11 @@ def write_text(path, text):
         file.write(text)
 
 
-def leftovers(folder):
-    """The temporary files that a killed `replacing` left in `folder`."""
+def leftovers(folder, of="*"):
+    """The temporary files that a killed `replacing` left in `folder`, for the files named by the
+    pattern `of` (every file by default; `of="best.keras"` only for that one)."""
     folder = pathlib.Path(folder)
-    return sorted(folder.glob(f".*{TEMPORARY_MARK}*")) if folder.is_dir() else []
+    return sorted(folder.glob(f".{of}{TEMPORARY_MARK}*")) if folder.is_dir() else []
 
 
 def _umask():

@@ -1,10 +1,12 @@
 """Training plumbing: the distribution strategy, and checkpoints that survive a lost session."""
 
+import contextlib
+import difflib
 import json
 import math
 import os
 import pathlib
-import shutil
+import socket
 import time
 
 import keras
@@ -76,14 +78,20 @@ class RunCheckpoints(keras.callbacks.Callback):
 
     - `backup/epoch-NNNN.weights.h5`: the weights and the optimizer's state,
     - `backup/state.json`: the epochs done, the best `monitor` value so far and every epoch's logs,
-    - `best.keras`: the whole model, whenever `monitor` improved on the best so far,
-    - `history.json`: every epoch's logs of the run, interruptions included.
+    - `best.keras`: the whole model, whenever `monitor` improved on the best so far.
 
     When `fit` is called again with the same folder after an interruption (an exception, a lost
     Colab runtime, a kill), it says so, loads the last backup and continues after the last finished
     epoch, still comparing with the best value reached before: `best.keras` is never replaced by a
-    worse model. When `fit` finishes, the backup is removed; `best.keras` and `history.json` stay.
-    `fresh=True` removes a leftover backup and starts over.
+    worse model. When `fit` finishes, it writes `history.json` (every epoch's logs, interruptions
+    included) and `run.json` (the monitor, its mode and the best value), and removes the backup.
+
+    A finished run is never overwritten silently. A new `fit` into its folder is a new run that
+    starts from the finished run's best value, so `best.keras` is replaced only by a better model;
+    the finished run's `history.json` is kept as `history-1.json` (then `-2`, ...). `fresh=True`
+    starts over instead: the backup of an interrupted run is removed, and a finished run's
+    `best.keras` is kept as `best-1.keras`. Only this callback's own files are ever removed.
+    A lock file, `.lock`, keeps a second `fit` out of the folder while one trains in it.
 
     This does the work of Keras' `BackupAndRestore` and `ModelCheckpoint(save_best_only=True)`.
     Those write their files in place: a kill during a write leaves a cut-off file (every later
@@ -113,41 +121,43 @@ class RunCheckpoints(keras.callbacks.Callback):
         self.history = {}  # every epoch's logs of the run, interruptions included
 
     def on_train_begin(self, logs=None):
-        if self.fresh and self.backup.exists():
-            try:
-                done = f"{self._read_state()['epoch']} epochs done"
-            except (ValueError, TypeError):
-                done = "its state unreadable"
-            print(
-                f"Starting over (fresh=True): removed the backup of an interrupted run in "
-                f"{self.backup} ({done})."
-            )
-            shutil.rmtree(self.backup)
-        state = self._read_state()
-        self.fresh = False  # later fits with this callback continue the run
+        self._lock()
+        fresh, self.fresh = self.fresh, False  # later fits with this callback continue the run
         self.best, self.best_epoch, self.history = None, None, {}
         self.model._initial_epoch = None  # Keras keeps it after a resumed fit: start clean
-        if state is None:
+        if fresh:
+            self._start_over()
+        state = self._read_state()
+        if state is not None:
+            self._restore(state)
+            best = "" if self.best is None else f", best {self.monitor} {self.best:.4f}"
+            print(
+                f"Resuming the interrupted run in {self.backup}: {state['epoch']} epochs were "
+                f"done{best}. Training continues at epoch {state['epoch'] + 1}. "
+                "(To start over instead, pass fresh=True.)"
+            )
             return
-        self._restore(state)
-        best = (
-            ""
-            if self.best is None
-            else (f", best {self.monitor} {self.best:.4f} at epoch {self.best_epoch}")
-        )
-        print(
-            f"Resuming the interrupted run in {self.backup}: {state['epoch']} epochs were "
-            f"done{best}. Training continues at epoch {state['epoch'] + 1}. "
-            "(To start over instead, pass fresh=True.)"
-        )
+        finished = self._read_finished()
+        if finished is not None:
+            self.best = finished["best"]
+            kept = self._archive("history.json")
+            print(
+                f"{self.folder} holds a finished run (best {self.monitor} "
+                f"{_shown(self.best)}). This fit is a new run: best.keras is replaced only by a "
+                f"better model{f'; its history.json is kept as {kept}' if kept else ''}. "
+                "(To start over instead, pass fresh=True.)"
+            )
+        elif (self.folder / "best.keras").exists():
+            raise ValueError(
+                f"{self.folder} holds a best.keras that no finished run of RunCheckpoints wrote "
+                "(there is no run.json). Pass fresh=True to keep it as best-1.keras and start a "
+                "new run, or use another folder."
+            )
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
         if self.monitor not in logs:
-            raise ValueError(
-                f"RunCheckpoints watches {self.monitor!r}, but fit logged only "
-                f"{sorted(logs)}: pass validation_data to fit, or monitor='loss'."
-            )
+            raise ValueError(_missing_monitor(self.monitor, logs))
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
         value = float(logs[self.monitor])
@@ -160,35 +170,117 @@ class RunCheckpoints(keras.callbacks.Callback):
         # (the moment the epoch counts as done); then best.keras, which on a resume is written
         # again from the restored weights if a kill came between the state and best.keras.
         weights = f"epoch-{epoch + 1:04d}.weights.h5"
-        with files.replacing(self.backup / weights) as temporary:
-            self.model.save_weights(temporary)
-        files.write_text(
-            self.backup / "state.json",
-            json.dumps(
-                {
-                    "epoch": epoch + 1,
-                    "weights": weights,
-                    "monitor": self.monitor,
-                    "mode": self.mode,
-                    "best": self.best,
-                    "best_epoch": self.best_epoch,
-                    "history": self.history,
-                }
-            ),
-        )
-        if improved:
-            self._save_best()
+        state = {
+            "epoch": epoch + 1,
+            "weights": weights,
+            "monitor": self.monitor,
+            "mode": self.mode,
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "history": self.history,
+        }
+        with self._writing(f"the checkpoint of epoch {epoch + 1}"):
+            with files.replacing(self.backup / weights) as temporary:
+                self.model.save_weights(temporary)
+            files.write_text(self.backup / "state.json", json.dumps(state))
+            if improved:
+                self._save_best()
         self._tidy(keep=weights)
 
     def on_train_end(self, logs=None):
         self.model._initial_epoch = None
-        files.write_text(self.folder / "history.json", json.dumps(self.history))
-        if self.backup.is_dir():
-            shutil.rmtree(self.backup)
+        values = self.history.get(self.monitor, [])
+        if values and not any(math.isfinite(v) for v in values):
+            kept = (
+                "the finished run's best.keras is kept"
+                if self.best is not None
+                else ("no best.keras was written")
+            )
+            print(
+                f"No epoch of this run logged a finite {self.monitor} (training diverged: lower "
+                f"the learning rate, or clip the gradients), so {kept}."
+            )
+        record = {"monitor": self.monitor, "mode": self.mode, "best": self.best}
+        with self._writing("the finished run's history.json and run.json"):
+            files.write_text(self.folder / "history.json", json.dumps(self.history))
+            files.write_text(self.folder / "run.json", json.dumps(record))
+        # From here the run is finished: the state goes first, so a kill below never leaves a
+        # state without the weights it names.
+        (self.backup / "state.json").unlink(missing_ok=True)
+        self._tidy(keep=None)
+        self._unlock()
 
     def _save_best(self):
         with files.replacing(self.folder / "best.keras") as temporary:
             self.model.save(temporary)
+
+    @contextlib.contextmanager
+    def _writing(self, what):
+        """Turn a failed write (a full disk, a folder made read-only) into a clear error."""
+        try:
+            yield
+        except OSError as err:
+            raise OSError(
+                err.errno,
+                f"Cannot save {what} in {self.folder}: {err.strerror or err}. Every file there is "
+                "still whole (the last saved checkpoint is intact): free some space or make the "
+                "folder writable, then run fit again to resume.",
+            ) from None
+
+    def _lock(self):
+        """Take the folder's lock, or a clear error while another live fit holds it."""
+        lock, me = self.folder / ".lock", {"pid": os.getpid(), "host": socket.gethostname()}
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(f"{self.folder} is a file, not a folder: pass a folder for the run.")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            holder = json.loads(lock.read_text(encoding="utf-8")) if lock.exists() else None
+        except ValueError:
+            holder = None  # a lock cut off by a kill: stale
+        except OSError as err:
+            raise OSError(err.errno, f"Cannot use {self.folder} for checkpoints: {err}.") from None
+        if isinstance(holder, dict) and holder != me and holder.get("host") == me["host"]:
+            if _alive(holder.get("pid")):
+                raise ValueError(
+                    f"Another fit (process {holder['pid']}) is training into {self.folder} right "
+                    "now: two fits in one folder would overwrite each other's checkpoints. Wait "
+                    "for it to end, or use another folder."
+                )
+        with self._writing("the lock file .lock"):  # a read-only folder fails here, at the start
+            files.write_text(lock, json.dumps(me))
+
+    def _unlock(self):
+        (self.folder / ".lock").unlink(missing_ok=True)
+
+    def _start_over(self):
+        """fresh=True: remove an interrupted run's backup; keep a finished run's files aside."""
+        if self.backup.exists():
+            try:
+                done = f"{self._read_state()['epoch']} epochs done"
+            except (ValueError, TypeError):
+                done = "its state unreadable"
+            self._tidy(keep=None, state=True)
+            print(
+                f"Starting over (fresh=True): removed the backup of an interrupted run in "
+                f"{self.backup} ({done})."
+            )
+        kept = [self._archive(name) for name in ("best.keras", "history.json", "run.json")]
+        if any(kept):
+            names = ", ".join(name for name in kept if name)
+            print(f"Starting over (fresh=True): the earlier run's files are kept as {names}.")
+
+    def _archive(self, name):
+        """Move `folder/name` aside to the first free `stem-k` name; return that name, or None."""
+        path = self.folder / name
+        if not path.exists():
+            return None
+        stem, suffix = name.split(".", 1)
+        k = 1
+        while any((self.folder / f"{stem}-{k}.{s}").exists() for s in ("keras", "json")):
+            k += 1
+        target = self.folder / f"{stem}-{k}.{suffix}"
+        os.replace(path, target)
+        return target.name
 
     def _read_state(self):
         """The backup's state, or None when there is no backup; a clear error if it is unusable."""
@@ -197,48 +289,158 @@ class RunCheckpoints(keras.callbacks.Callback):
             return None
         try:
             state = json.loads(path.read_text(encoding="utf-8"))
-            state["epoch"], state["weights"]  # noqa: B018 (present, or KeyError)
-        except (ValueError, KeyError, TypeError) as err:
+            problem = _state_problem(state)
+        except (OSError, ValueError) as err:
+            problem = str(err)
+        if problem:
             raise ValueError(
-                f"The backup state {path} cannot be read ({err}). Pass fresh=True to start over."
-            ) from None
+                f"The backup state {path} is damaged ({problem}): the run cannot resume from it. "
+                "Pass fresh=True to start over (the backup is removed, best.keras is kept aside)."
+            )
         return state
 
-    def _restore(self, state):
-        if state.get("monitor") != self.monitor:
+    def _read_finished(self):
+        """The record of a finished run in the folder (run.json), or None."""
+        path = self.folder / "run.json"
+        if not path.exists():
+            return self._read_older_finished()
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            best = record["best"]
+            ok = best is None or (args.is_real(best) and math.isfinite(best))
+        except (OSError, ValueError, TypeError, KeyError):
+            ok = False
+        if not ok:
             raise ValueError(
-                f"The backup in {self.backup} watched {state.get('monitor')!r}, not "
-                f"{self.monitor!r}: pass monitor={state.get('monitor')!r}, or fresh=True to "
-                "start over."
+                f"{path} is damaged: pass fresh=True to start a new run (the finished run's files "
+                "are kept aside), or use another folder."
+            )
+        if (record.get("monitor"), record.get("mode")) != (self.monitor, self.mode):
+            raise ValueError(
+                f"The finished run in {self.folder} kept the best {record.get('monitor')!r} "
+                f"(mode {record.get('mode')!r}), not {self.monitor!r} (mode {self.mode!r}): its "
+                "best.keras cannot be compared with this run's. Pass the same monitor and mode, "
+                "or fresh=True to start over (its files are kept aside), or use another folder."
+            )
+        return record
+
+    def _read_older_finished(self):
+        """A run finished before run.json was written: its best value, from its history.json."""
+        try:
+            logged = json.loads((self.folder / "history.json").read_text(encoding="utf-8"))
+            values = [v for v in logged[self.monitor] if args.is_real(v) and math.isfinite(v)]
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if not values or not (self.folder / "best.keras").exists():
+            return None
+        best = min(values) if self.mode == "min" else max(values)
+        return {"monitor": self.monitor, "mode": self.mode, "best": best}
+
+    def _restore(self, state):
+        if (state["monitor"], state["mode"]) != (self.monitor, self.mode):
+            raise ValueError(
+                f"The backup in {self.backup} watched {state['monitor']!r} (mode "
+                f"{state['mode']!r}), not {self.monitor!r} (mode {self.mode!r}): pass "
+                f"monitor={state['monitor']!r}, mode={state['mode']!r}, or fresh=True to start "
+                "over."
             )
         weights = self.backup / state["weights"]
+        if not weights.is_file():
+            raise ValueError(
+                f"The backup state names {weights.name}, which is not in {self.backup}: the backup "
+                "is incomplete. Pass fresh=True to start over (best.keras is kept aside)."
+            )
         if not self.model.built:
             raise ValueError("Build the model before fit (give it an Input) to resume a run.")
         if self.model.optimizer is not None and not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
         try:
             self.model.load_weights(weights)
-        except (OSError, ValueError) as err:
+        except ValueError as err:
             raise ValueError(
-                f"The backup {weights} cannot be loaded into this model ({err}). Was it written "
-                "by another model? Use another folder, or pass fresh=True to start over."
+                f"The backup {weights} does not fit this model ({err}): it was written by another "
+                "model. Use another folder, or pass fresh=True to start over."
+            ) from None
+        except OSError as err:
+            raise ValueError(
+                f"The backup {weights} cannot be read ({err}): the file is damaged. Pass "
+                "fresh=True to start over (best.keras is kept aside)."
             ) from None
         self.model._initial_epoch = state["epoch"]
-        self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
-        self.history = {k: list(v) for k, v in state.get("history", {}).items()}
+        self.best, self.best_epoch = state["best"], state["best_epoch"]
+        self.history = {k: list(v) for k, v in state["history"].items()}
         if self.best_epoch == state["epoch"]:
             self._save_best()  # a kill may have come between the state and best.keras
         self._tidy(keep=state["weights"])
 
-    def _tidy(self, keep):
-        """Remove older backups and the temporary files of a killed write."""
-        for path in [
-            *self.backup.glob("epoch-*.weights.h5"),
-            *files.leftovers(self.backup),
-            *files.leftovers(self.folder),
-        ]:
+    def _tidy(self, keep, state=False):
+        """Remove this callback's older backups (all of them with keep=None, and the state too with
+        state=True) and the temporary files of its killed writes; never anything else."""
+        own = [*self.backup.glob("epoch-*.weights.h5"), *files.leftovers(self.backup, "epoch-*")]
+        own += [*files.leftovers(self.backup, "state.json")] + (
+            [self.backup / "state.json"] if state else []
+        )
+        for name in ("best.keras", "history.json", "run.json", ".lock"):
+            own += files.leftovers(self.folder, name)
+        for path in own:
             if path.name != keep:
                 path.unlink(missing_ok=True)
+        if keep is None and self.backup.is_dir() and not any(self.backup.iterdir()):
+            self.backup.rmdir()
+
+
+def _shown(value):
+    return "none finite" if value is None else f"{value:.4f}"
+
+
+def _alive(pid):
+    """True when a process `pid` runs on this machine (another user's counts too)."""
+    if not args.is_whole(pid) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _state_problem(state):
+    """What is wrong with a backup state read from state.json, or '' when nothing is."""
+    if not isinstance(state, dict):
+        return "not a JSON object"
+    epoch = state.get("epoch")
+    if not args.is_whole(epoch) or epoch < 1:
+        return f"epoch is {epoch!r}, not a whole number >= 1"
+    if state.get("weights") != f"epoch-{epoch:04d}.weights.h5":
+        return f"weights is {state.get('weights')!r}, not the file of epoch {epoch}"
+    if not isinstance(state.get("monitor"), str) or state.get("mode") not in ("min", "max"):
+        return "monitor or mode missing"
+    best, best_epoch = state.get("best"), state.get("best_epoch")
+    if best is not None and not (args.is_real(best) and math.isfinite(best)):
+        return f"best is {best!r}, not a finite number"
+    if best_epoch is not None and not (args.is_whole(best_epoch) and 1 <= best_epoch <= epoch):
+        return f"best_epoch is {best_epoch!r}, not an epoch from 1 to {epoch}"
+    history = state.get("history")
+    if not isinstance(history, dict) or not all(
+        isinstance(v, list) and len(v) == epoch and all(args.is_real(x) for x in v)
+        for v in history.values()
+    ):
+        return f"history is not {epoch} numbers for each logged value"
+    return ""
+
+
+def _missing_monitor(monitor, logs):
+    """Why `monitor` is not among the logged values, and what to do."""
+    close = difflib.get_close_matches(monitor, list(logs), n=1)
+    if close:
+        hint = f"did you mean monitor={close[0]!r}?"
+    elif monitor.startswith("val_"):
+        hint = "pass validation_data to fit, or monitor='loss'."
+    else:
+        hint = f"pass one of {sorted(logs)} as monitor."
+    return f"RunCheckpoints watches {monitor!r}, but fit logged only {sorted(logs)}: {hint}"
 
 
 class InterruptAfter(keras.callbacks.Callback):
