@@ -43,9 +43,9 @@ def f():
     things.word_model = keras.Sequential(
         [
             keras.Input((4,)),
-            keras.layers.Embedding(7, 3),
+            keras.layers.Embedding(6, 3),
             keras.layers.LSTM(4),
-            keras.layers.Dense(7, activation="softmax"),
+            keras.layers.Dense(6, activation="softmax"),
         ]
     )
     things.words = utils.WordGenerator(things.word_model, things.tokenizer, 5)
@@ -145,6 +145,8 @@ CASES = [
     ("wds ids str", lambda f: text.window_dataset("hello", 2, 2), TypeError, "encode the text"),
     ("wds ids 2-D", lambda f: text.window_dataset([[1, 2]], 1, 2), ValueError, r"\(1-D\)"),
     ("wds ids float", lambda f: text.window_dataset([0.5] * 9, 2, 2), TypeError, "whole numbers"),
+    ("wds ids 2**31", lambda f: text.window_dataset([2**31] * 9, 2, 2), ValueError, "from 0 to"),
+    ("wds ids -1", lambda f: text.window_dataset([-1] * 9, 2, 2), ValueError, "from 0 to"),
     # ---- ngram_sequences ----
     ("ngram str", lambda f: text.ngram_sequences("a b c"), TypeError, "lines must be a list"),
     ("ngram None", lambda f: text.ngram_sequences(None), TypeError, "lines must be a list"),
@@ -524,6 +526,15 @@ CASES = [
     ),
     ("word top_p 2", lambda f: f.words.generate("the", 3, top_p=2), ValueError, "top_p must be"),
     ("word next str", lambda f: f.words.next_logits("the cat"), TypeError, "windows must be"),
+    ("word next 999", lambda f: f.words.next_logits([[999]]), ValueError, "the id 999, but"),
+    ("word next -1", lambda f: f.words.next_logits([[-1]]), ValueError, "the id -1, but"),
+    (
+        "word head not the tokenizer's",
+        lambda f: utils.WordGenerator(f.word_model, _fitted("a b c d e f g h i j k"), 5),
+        ValueError,
+        "scores 6 ids but the tokenizer has 12",
+    ),
+    ("distinct 2-D", lambda f: utils.distinct_share(np.zeros((3, 2)), 2), ValueError, "one seq"),
     # ---- plots ----
     (
         "vectors 3 columns",
@@ -663,6 +674,33 @@ CASES = [
     ("real open low", lambda f: args.real("x", 0, low=0, low_open=True), ValueError, "> 0"),
     ("flag int", lambda f: args.flag("f", 1), TypeError, "f must be True or False"),
 ]
+
+
+def _fitted(line):
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts([line])
+    return tokenizer
+
+
+def test_numerics_that_once_went_wrong_are_right():
+    """A tiny temperature is greedy (it gave NaN), and an LSTM or GRU built with use_bias=False
+    runs with bias=None (it raised a missing-argument TypeError)."""
+    import keras
+
+    logits = np.array([[0.5, 2.0, -1.0], [3.0, 3.0, 0.0]])
+    probs = utils.sampling_distribution(logits, temperature=1e-320)
+    np.testing.assert_array_equal(probs, [[0, 1, 0], [0.5, 0.5, 0]])
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
+    lstm, gru = keras.layers.LSTM(4, use_bias=False), keras.layers.GRU(4, use_bias=False)
+    expected = lstm(x).numpy(), gru(x).numpy()
+    np.testing.assert_allclose(
+        numpy_rnn.lstm_forward(x, *lstm.get_weights())[1], expected[0], atol=1e-5
+    )
+    np.testing.assert_allclose(
+        numpy_rnn.gru_forward(x, *gru.get_weights())[1], expected[1], atol=1e-5
+    )
 
 
 def _unfitted():

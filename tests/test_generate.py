@@ -249,10 +249,10 @@ def test_generator_bad_inputs(generator):
         generator.generate("", 5)
     with pytest.raises(ValueError, match="length must be a whole number >= 0"):
         generator.generate("ab", -1)
-    with pytest.raises(ValueError, match="n_samples must be a whole number, at least 1"):
+    with pytest.raises(ValueError, match="n_samples must be a whole number >= 1"):
         generator.generate("ab", 3, n_samples=0)
     for n_samples in (2.5, "3", True):
-        with pytest.raises(TypeError, match="n_samples must be a whole number, at least 1"):
+        with pytest.raises(TypeError, match="n_samples must be a whole number >= 1"):
             generator.generate("ab", 3, n_samples=n_samples)
     for length in (2.0, "5", None):
         with pytest.raises(TypeError, match="length must be a whole number >= 0"):
@@ -366,7 +366,7 @@ def test_sampled_words_are_reproducible(word_setup):
         (("speak", -1), {}, "n_words must be a whole number >= 0"),
         (("speak", 3), {"temperature": 0}, "temperature must be > 0"),
         (("speak", 3), {"no_repeat_ngram": 0}, "no_repeat_ngram must be a whole number >= 1"),
-        (("speak", 3), {"n_samples": 0}, "n_samples must be a whole number, at least 1"),
+        (("speak", 3), {"n_samples": 0}, "n_samples must be a whole number >= 1"),
     ],
 )
 def test_word_generator_bad_input(word_setup, args, kwargs, message):

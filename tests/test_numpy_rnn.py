@@ -197,3 +197,38 @@ def test_cross_entropy_takes_integer_labels_of_any_width(dtype):
     loss, grad = nr.softmax_cross_entropy(logits, targets.astype(dtype))
     assert loss == expected[0]
     np.testing.assert_array_equal(grad, expected[1])
+
+
+# The lesson is the code: what a lecture prints with inspect.getsource is the loop itself.
+LESSON_LINES = {
+    "rnn_forward": ["h = np.tanh(x[:, t] @ U.T + h @ W.T + b_h)", "return hs, hs @ V.T + b_y"],
+    "rnn_loss_and_grads": ["da = dh[:, t] * (1 - hs[:, t] ** 2)", "dh_next = da @ W"],
+    "lstm_forward": ["c = f * c + i * g", "h = o * np.tanh(c)"],
+    "gru_forward": ["h = z * h + (1 - z) * candidate", "r = sigmoid(x_r + h_r)"],
+}
+
+
+def test_each_lesson_function_is_its_loop_with_one_check_line_on_top():
+    import inspect
+
+    for name, lines in LESSON_LINES.items():
+        body = inspect.getsource(getattr(nr, name)).split('"""')[2]
+        for line in lines:
+            assert line in body, f"{name} does not show {line!r}"
+        code = [line.strip() for line in body.splitlines() if line.strip()]
+        checks = [i for i, line in enumerate(code) if "args." in line or "_check" in line]
+        assert checks == [0], f"{name}: its checks must be one line, its first: {code[:3]}"
+        assert "raise" not in body and "for t in" in body, name
+
+
+def test_every_source_a_notebook_prints_is_a_lesson_function():
+    import json
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    printed = set()
+    for path in sorted(root.glob("*/solutions/*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            printed |= set(re.findall(r"getsource\(nr\.(\w+)\)", "".join(cell["source"])))
+    assert printed and printed <= set(LESSON_LINES), printed - set(LESSON_LINES)

@@ -92,3 +92,129 @@ def ids(name, value):
     if array.ndim != 1:
         raise ValueError(f"{name} must be one sequence of ids (1-D), got shape {array.shape}.")
     return array
+
+
+# The arrays of the NumPy networks (`utils.numpy_rnn`): checked here, so that each of its functions
+# shows its lesson with one check line on top.
+_RNN_PARAMS = ("U", "W", "V", "b_h", "b_y")
+
+
+def float_array(name, array, ndim=None):
+    """A float NumPy array of `ndim` dimensions (any if None) holding finite numbers only."""
+    if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
+        kind = getattr(array, "dtype", type(array).__name__)
+        raise TypeError(
+            f"{name} must be a float NumPy array, got {kind}: use np.asarray(..., float)."
+        )
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}.")
+    if not np.isfinite(array).all():
+        plural = "hold" if name.endswith("s") else "holds"
+        raise ValueError(
+            f"{name} {plural} NaN or infinity: the numbers are not finite (has training "
+            "diverged? look at the loss), and nothing computed from them would be."
+        )
+
+
+def rnn_params(params, x, h0):
+    """The parameters (U, W, V, b_h, b_y) and the initial state, checked against `x`."""
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict of arrays {list(_RNN_PARAMS)} (see numpy_rnn.init_rnn), got "
+            f"{type(params).__name__}."
+        )
+    missing = [name for name in _RNN_PARAMS if name not in params]
+    if missing:
+        raise ValueError(
+            f"params lacks {missing}; it needs {list(_RNN_PARAMS)} (see numpy_rnn.init_rnn)."
+        )
+    float_array("x", x, 3)
+    for name, ndim in zip(_RNN_PARAMS, (2, 2, 2, 1, 1)):
+        float_array(name, params[name], ndim)
+    n_hidden, n_out = params["W"].shape[0], params["V"].shape[0]
+    expected = {
+        "U": (n_hidden, x.shape[2]),
+        "W": (n_hidden, n_hidden),
+        "V": (n_out, n_hidden),
+        "b_h": (n_hidden,),
+        "b_y": (n_out,),
+    }
+    for name, shape in expected.items():
+        if params[name].shape != shape:
+            raise ValueError(
+                f"{name} has shape {params[name].shape}, expected {shape} for inputs with "
+                f"{x.shape[2]} features and {n_hidden} hidden units."
+            )
+    h0 = initial_state(h0, x.shape[0], n_hidden, x.dtype, "h0")
+    return (*(params[name] for name in _RNN_PARAMS), h0)
+
+
+def gated_weights(x, kernel, recurrent_kernel, bias, n_gates, h0, c0):
+    """The initial states h and c (zeros when None) and the bias (zeros when None), checked
+    against `x` and the kernels of a layer with `n_gates` gates (4: LSTM, 3: GRU)."""
+    float_array("x", x, 3)
+    float_array("kernel", kernel, 2)
+    float_array("recurrent_kernel", recurrent_kernel, 2)
+    units = recurrent_kernel.shape[0]
+    bias_shape = (n_gates * units,) if n_gates == 4 else (2, n_gates * units)
+    if bias is None:  # a layer built with use_bias=False
+        bias = np.zeros(bias_shape, dtype=kernel.dtype)
+    float_array("bias", bias, len(bias_shape))
+    for name, array, shape in (
+        ("kernel", kernel, (x.shape[2], n_gates * units)),
+        ("recurrent_kernel", recurrent_kernel, (units, n_gates * units)),
+        ("bias", bias, bias_shape),
+    ):
+        if array.shape != shape:
+            raise ValueError(
+                f"{name} has shape {array.shape}, expected {shape} for {x.shape[2]} input features "
+                f"and {units} units ({n_gates} gates)."
+            )
+    h = initial_state(h0, x.shape[0], units, x.dtype, "h0")
+    c = initial_state(c0, x.shape[0], units, x.dtype, "c0")
+    return h, c, bias
+
+
+def initial_state(state, batch, units, dtype, name):
+    if state is None:
+        return np.zeros((batch, units), dtype=dtype)
+    float_array(name, state, 2)
+    if state.shape != (batch, units):
+        raise ValueError(
+            f"{name} must have shape {(batch, units)} (batch, units), got {state.shape}."
+        )
+    return state
+
+
+def class_targets(targets, logits):
+    """`targets` as int64 class indices, one per row of the float array `logits` (below 0: none)."""
+    float_array("logits", logits)
+    targets = np.asarray(targets)
+    if targets.size and not np.issubdtype(targets.dtype, np.integer):
+        raise TypeError(
+            f"targets must be integer class indices, got dtype {targets.dtype}: use "
+            "targets.astype(int)."
+        )
+    if targets.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"targets must have shape {logits.shape[:-1]} (one class index per row of logits), "
+            f"got {targets.shape}."
+        )
+    targets = targets.astype(np.int64)  # uint8 labels (MNIST's) too: -1 and counts fit
+    if targets.max(initial=-1) >= logits.shape[-1]:
+        raise ValueError(f"a target is {targets.max()}, but there are {logits.shape[-1]} classes.")
+    return targets
+
+
+def gradients(grads, max_norm):
+    """Check what `clip_by_global_norm` is given: a dict of gradients and a norm > 0."""
+    wanted = f"max_norm must be a number > 0 (np.inf for no clipping), got {max_norm!r}."
+    if not is_real(max_norm):
+        raise TypeError(wanted)
+    if not max_norm > 0:  # NaN too
+        raise ValueError(wanted)
+    if not isinstance(grads, dict):
+        raise TypeError(
+            "grads must be a dict of arrays (as rnn_loss_and_grads returns), got "
+            f"{type(grads).__name__}."
+        )

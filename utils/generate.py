@@ -26,8 +26,10 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     up to at least p (nucleus sampling). What is kept is renormalised to sum to 1.
     """
     _check_sampling(temperature, top_k, top_p)
-    z = _logits(logits) / temperature
-    probs = np.exp(z - z.max(axis=-1, keepdims=True))
+    z = _logits(logits)
+    with np.errstate(over="ignore"):  # a tiny temperature: -inf, a probability of 0
+        z = (z - z.max(axis=-1, keepdims=True)) / temperature  # shifted first: no inf - inf
+    probs = np.exp(z)
     probs /= probs.sum(axis=-1, keepdims=True)
     order = np.argsort(-probs, axis=-1, kind="stable")
     ranked = np.take_along_axis(probs, order, axis=-1)
@@ -75,6 +77,9 @@ def distinct_share(tokens, n):
             f"tokens must be a string (characters) or a list of words, got {type(tokens).__name__}."
         )
     args.whole("n", n, minimum=1)
+    nested = not isinstance(tokens, str) and any(np.ndim(t) for t in tokens)
+    if nested:
+        raise ValueError("tokens must be one sequence of words (1-D), not a list of sequences.")
     pieces = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     if not pieces:
         raise ValueError(f"need at least n = {n} tokens, got {len(tokens)}.")
@@ -210,10 +215,10 @@ class CharGenerator:
         for (kind, weights), state in zip(self.layers, states):
             if kind == "lstm":
                 h0, c0 = state if state is not None else (None, None)
-                x, h, c, _ = numpy_rnn._lstm(x, *weights, h0, c0)  # checked in _read
+                x, h, c, _ = numpy_rnn.lstm_forward(x, *weights, h0, c0)
                 new_states.append((h, c))
             elif kind == "gru":
-                x, h, _ = numpy_rnn._gru(x, *weights, state)
+                x, h, _ = numpy_rnn.gru_forward(x, *weights, state)
                 new_states.append(h)
             else:
                 new_states.append(None)
@@ -366,6 +371,14 @@ class WordGenerator:
                 f"{max_sequence_len - 1}: pass the max_sequence_len the model was trained with "
                 f"({steps + 1})."
             )
+        # the model scores every id of the tokenizer: its words and the padding id 0
+        self.vocab = tokenizer.num_words or len(tokenizer.word_index) + 1
+        head = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
+        if head is not None and head != self.vocab:
+            raise ValueError(
+                f"the model scores {head} ids but the tokenizer has {self.vocab} (its words and "
+                "the padding id 0): use the tokenizer the model was trained with."
+            )
         self.tokenizer = tokenizer
         self.window = max_sequence_len - 1
         self.softmax = getattr(model.layers[-1], "activation", None) is not None and (
@@ -454,6 +467,12 @@ class WordGenerator:
             raise TypeError(
                 "windows must be a list of word-id lists, e.g. "
                 "tokenizer.texts_to_sequences([text]); words are not ids."
+            )
+        wrong = [i for row in windows for i in row if not 0 <= i < self.vocab]
+        if wrong:
+            raise ValueError(
+                f"windows hold the id {wrong[0]}, but the tokenizer's ids go from 1 to "
+                f"{self.vocab - 1} (0 is padding): take the ids from this tokenizer."
             )
         x = np.zeros((len(windows), self.window), dtype=np.int32)
         for i, row in enumerate(windows):
@@ -661,41 +680,21 @@ MAX_TOKENS = 10_000_000
 def _check_request(count_name, count, n_samples, temperature, top_k, top_p, seed=None):
     """Check the arguments of one `generate` call (of either generator); return its batch size."""
     _check_sampling(temperature, top_k, top_p)
-    if not _whole(count):
-        raise TypeError(f"{count_name} must be a whole number >= 0, got {count!r}.")
-    if count < 0:
-        raise ValueError(f"{count_name} must be a whole number >= 0, got {count!r}.")
-    if n_samples is not None and not _whole(n_samples):
-        raise TypeError(
-            f"n_samples must be a whole number, at least 1 (or None for one text), "
-            f"got {n_samples!r}."
-        )
-    if n_samples is not None and n_samples < 1:
-        raise ValueError(
-            f"n_samples must be a whole number, at least 1 (or None for one text), "
-            f"got {n_samples!r}."
-        )
-    batch = 1 if n_samples is None else int(n_samples)
+    count = args.whole(count_name, count, 0)
+    batch = 1 if n_samples is None else args.whole("n_samples", n_samples, 1)
+    args.whole("seed", seed, 0, allow_none=True)
     if count * batch > MAX_TOKENS:
         raise ValueError(
             f"{count_name} x n_samples = {count * batch:,} is more than the {MAX_TOKENS:,} tokens "
             "one call may generate: ask for less, or generate in pieces."
         )
-    if seed is not None and not _whole(seed):
-        raise TypeError(f"seed must be a whole number >= 0 (or None), got {seed!r}.")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (or None), got {seed!r}.")
     return batch
 
 
-def _real(value):
-    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-
-
 def _check_sampling(temperature, top_k, top_p):
-    if not _real(temperature):
+    if not args.is_real(temperature):
         raise TypeError(f"temperature must be a number > 0, got {temperature!r}.")
-    if top_p is not None and not _real(top_p):
+    if top_p is not None and not args.is_real(top_p):
         raise TypeError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
     if top_k is not None and not _whole(top_k):
         raise TypeError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")

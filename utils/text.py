@@ -102,6 +102,11 @@ def window_dataset(ids, length, batch_size, shift=1, shuffle_buffer=10_000, seed
     import tensorflow as tf
 
     ids = args.ids("ids", ids)
+    if ids.size and not 0 <= ids.min() <= ids.max() < 2**31:  # they go to TensorFlow as int32
+        raise ValueError(
+            f"ids must be token ids from 0 to {2**31 - 1:,}, got {ids.min()} to {ids.max()}: "
+            "encode the text with its vocabulary, e.g. vocab.encode(text)."
+        )
     _check_window(len(ids), length, shift)
     args.whole("batch_size", batch_size, minimum=1)
     args.whole("shuffle_buffer", shuffle_buffer, minimum=0)
