@@ -233,3 +233,25 @@ def test_step_profile_times_the_step_and_its_parts_on_the_generators_own_arrays(
     names = list(parts)
     assert "(3 x 8) @ (8 x 32)" in names[1] and names[-1].startswith("the rest")
     assert parts[names[-1]] == 10.0 - (20.0 + 30.0 + 40.0)  # the step less its timed parts
+
+
+def test_check_share_counts_the_checks_and_not_the_lesson():
+    from benchmarks import check_share
+
+    source = '''
+def step(x, h):
+    """A docstring is not code."""
+    x = args.float_array("x", x)  # a check line
+    if h is None:
+        raise ValueError("h is missing")
+    # a comment is not code
+    for t in range(3):
+        h = h + x
+    return h
+
+
+def _check_thing(y):
+    return y
+'''
+    # checks: the args line, the if and its raise, the _check function (2); 9 lines of code
+    assert check_share.share(source) == (5, 9)

@@ -1,6 +1,5 @@
 """The badge and Colab setup cell of every notebook come from one place: utils.config."""
 
-import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -54,7 +53,7 @@ def test_stamp_moves_badge_and_setup_cell_to_a_new_home(course_copy):
     url = "https://colab.research.google.com/github/someone/fork/blob/dev/labs/11-9_copy.ipynb"
     assert f"]({url})" in nb.cells[0].source and config.REPO not in nb.cells[0].source
     (setup,) = _setup_cells(nb)
-    assert f'url = "git+https://github.com/someone/fork@{config.RELEASE}"' in setup.source
+    assert f'"git+https://github.com/someone/fork@{config.RELEASE}"' in setup.source
     # idempotent: a second stamp changes nothing
     assert not notebooks.stamp(course_copy, root=root, repo="someone/fork", branch="dev")
 
@@ -87,22 +86,17 @@ def test_check_mode_reports_without_writing(course_copy, capsys, monkeypatch):
     assert notebooks.main(["--check", str(course_copy)]) == 0
 
 
-def _run_setup_cell(monkeypatch, returncode=0, installed=None, source=None):
-    """Run the setup cell with pip faked. `installed`: the version Colab has (None: not there)."""
+def _run_setup_cell(monkeypatch, returncode=0, source=None):
+    """Run the setup cell with pip faked (`returncode`: pip's exit status)."""
     calls = []
 
-    def fake_run(cmd, *args, **kwargs):
+    def fake_run(cmd, *args, check=False, **kwargs):
         calls.append(cmd)
+        if check and returncode:
+            raise subprocess.CalledProcessError(returncode, cmd)
         return subprocess.CompletedProcess(cmd, returncode)
 
-    def fake_version(name):
-        assert name == "rnn-nlp-lectures"
-        if installed is None:
-            raise importlib.metadata.PackageNotFoundError(name)
-        return installed
-
     monkeypatch.setattr(subprocess, "run", fake_run)
-    monkeypatch.setattr(importlib.metadata, "version", fake_version)
     exec(source or notebooks.setup_cell_source(), {})
     return calls
 
@@ -113,6 +107,12 @@ def fresh_session(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
         monkeypatch.delitem(sys.modules, name)
+
+
+def test_the_setup_cell_is_eight_lines_of_plain_python():
+    source = notebooks.setup_cell_source()
+    assert len(source.splitlines()) <= 8
+    compile(source, "setup", "exec")  # no IPython magic: it runs as it is anywhere
 
 
 def test_setup_cell_does_nothing_outside_colab(monkeypatch):
@@ -128,22 +128,20 @@ def test_setup_cell_on_colab_installs_the_release_of_utils_only(monkeypatch, fre
     assert not any("tensorflow" in part or "keras" in part for part in cmd)
 
 
-def test_setup_cell_skips_the_install_when_colab_has_the_version(monkeypatch, fresh_session):
-    assert _run_setup_cell(monkeypatch, installed=utils.__version__) == []
-
-
-def test_setup_cell_offline_on_colab_is_a_clear_error(monkeypatch, fresh_session):
-    with pytest.raises(RuntimeError, match="Cannot install the course utils from git\\+https"):
+def test_setup_cell_offline_on_colab_stops_before_the_notebook_runs(monkeypatch, fresh_session):
+    with pytest.raises(subprocess.CalledProcessError):  # pip has printed why, just above
         _run_setup_cell(monkeypatch, returncode=1)
 
 
-def test_setup_cell_rerun_after_utils_was_imported_asks_for_a_restart(monkeypatch):
-    """Re-running the cell in a live kernel: a reinstall would not reload the imported utils."""
+def test_setup_cell_rerun_installs_nothing_and_another_release_asks_for_a_restart(monkeypatch):
+    """Re-running the cell in a live kernel installs nothing; a notebook of another release
+    asks for a restart, since a reinstall would not reload the imported utils."""
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     assert "utils" in sys.modules
-    with pytest.raises(RuntimeError, match="already loaded in this session.*Restart session"):
-        _run_setup_cell(monkeypatch, installed="0.1.0")
-    assert _run_setup_cell(monkeypatch, installed=utils.__version__) == []  # nothing to do
+    assert _run_setup_cell(monkeypatch) == []
+    other = notebooks.setup_cell_source(version="9.9.9")
+    with pytest.raises(RuntimeError, match="utils 9.9.9.*Runtime > Restart session"):
+        _run_setup_cell(monkeypatch, source=other)
 
 
 def test_setup_cell_names_a_version_skew(monkeypatch):
@@ -204,11 +202,10 @@ def test_each_notebooks_own_setup_cell_on_a_simulated_colab(path, monkeypatch):
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     exec(setup.source, {})
     assert calls == []
-    assert f'UTILS_VERSION = "{utils.__version__}"' in setup.source  # the version it expects
+    assert f'utils.require("{utils.__version__}")' in setup.source  # the version it expects
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.1.0")
     exec(setup.source, {})
     (cmd,) = calls
     assert cmd[-1] == f"git+https://github.com/{config.REPO}@{config.RELEASE}"

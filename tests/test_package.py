@@ -73,7 +73,7 @@ def test_utils_imports_no_tooling(installed, tmp_path):
 
 def test_the_setup_cell_installs_the_package_without_dependencies():
     source = notebooks.setup_cell_source()
-    assert '"--no-deps"' in source and 'url = "git+https://github.com/' in source
+    assert '"--no-deps"' in source and '"git+https://github.com/' in source
 
 
 def test_licences_and_citation_are_in_place_and_agree():

@@ -50,59 +50,29 @@ def badge(relpath, repo=config.REPO, branch=config.BRANCH):
 
 
 _SETUP_CELL = """\
-# Colab setup: install the course's `utils` this notebook was written for. Elsewhere it only
-# quiets TensorFlow and checks the version. --no-deps: Colab's own TensorFlow is never replaced.
-import os
-import sys
-
-# TensorFlow's C++ log (CUDA probing, graph attributes) is noise here; errors still raise.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-UTILS_VERSION = "VERSION"
-
-if "google.colab" in sys.modules:
-    import importlib
-    import importlib.metadata
-    import subprocess
-
-    try:
-        installed = importlib.metadata.version("rnn-nlp-lectures")
-    except importlib.metadata.PackageNotFoundError:
-        installed = None
-    if installed != UTILS_VERSION:
-        if "utils" in sys.modules:
-            raise RuntimeError(
-                f"utils {installed} is already loaded in this session, and this notebook needs "
-                f"{UTILS_VERSION}: Runtime > Restart session, then run the notebook from the top."
-            )
-        url = "git+https://github.com/REPO@RELEASE"
-        pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", url]
-        if subprocess.run(pip).returncode != 0:
-            raise RuntimeError(f"Cannot install the course utils from {url}: online, and tagged?")
-        importlib.invalidate_caches()
-
-import utils  # noqa: E402
-
-if getattr(utils, "__version__", None) != UTILS_VERSION:
-    raise RuntimeError(
-        f"This notebook was written for the course's utils {UTILS_VERSION}, but "
-        f"{getattr(utils, '__version__', 'an older version')} is installed ({utils.__file__}). "
-        "Use the notebook and the utils of one release: git pull, then pip install -e . in the "
-        "course folder (on Colab: Runtime > Restart session, then run all)."
-    )"""
+# Colab setup: on Colab, install the course's utils (never Colab's own TensorFlow).
+import os, subprocess, sys  # noqa: E401, I001
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TensorFlow start-up log
+if "google.colab" in sys.modules and "utils" not in sys.modules:
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall"]
+    subprocess.run([*pip, "git+https://github.com/REPO@RELEASE"], check=True)
+import utils  # noqa: E402, I001
+utils.require("VERSION")  # the release of utils this notebook was written for"""
 
 
 def setup_cell_source(repo=config.REPO, release=config.RELEASE, version=None):
-    """The standard first code cell: on Colab it installs this course's `utils` at the release tag
-    (`config.RELEASE`); everywhere it turns TensorFlow's C++ start-up log off and checks that the
-    installed `utils` is the version the notebook was written for.
+    """The standard first code cell, eight lines: on Colab it installs this course's `utils` at
+    the release tag (`config.RELEASE`); everywhere it turns TensorFlow's C++ start-up log off and
+    checks, with `utils.require`, that the installed `utils` is the version the notebook was
+    written for.
 
-    It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded. It
-    installs only when Colab does not already have that version, and if an older `utils` is already
-    imported in the session it asks for a restart instead (a reinstall would not reload it).
+    It installs with `--no-deps`, so Colab's own TensorFlow is never reinstalled or upgraded, and
+    only in a session that has not imported `utils` yet: in one that has (a rerun, or another
+    notebook's release), `utils.require` asks for a restart, since a reinstall would not reload it.
     """
     version = utils.__version__ if version is None else version
     source = _SETUP_CELL.replace("REPO@RELEASE", f"{repo}@{release}")
-    return source.replace('UTILS_VERSION = "VERSION"', f'UTILS_VERSION = "{version}"')
+    return source.replace('utils.require("VERSION")', f'utils.require("{version}")')
 
 
 def find_notebooks(root=None):

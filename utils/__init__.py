@@ -22,12 +22,13 @@ repository root, and nothing here imports it.
 """
 
 import importlib
+import sys
 
 # The version of the helpers. Each notebook's setup cell names the version it was written for and
 # installs that release on Colab (the tag `v` + version, see `config.RELEASE`). Bump it whenever a
 # notebook needs something new from utils, re-stamp the notebooks (`python -m tools.notebooks`),
 # and tag the commit `v<version>` when it is released.
-__version__ = "0.3.1"
+__version__ = "0.4.0"
 
 # Each name `utils` offers, and the module it lives in. A module is imported the first time one of
 # its names is used, so `import utils` is instant and TensorFlow loads only when a helper needs it
@@ -76,6 +77,21 @@ _MODULES = (
     "train",
 )
 __all__ = sorted(_HOME)
+
+
+def require(version):
+    """The last line of every notebook's setup cell: stop, saying what to do, when the installed
+    `utils` is not the release `version` that the notebook was written for."""
+    if version == __version__:
+        return
+    if "google.colab" in sys.modules:
+        fix = "Runtime > Restart session, then run the notebook from the top: it installs its own."
+    else:
+        fix = "use the notebook and the utils of one release: git pull, then pip install -e ."
+    raise RuntimeError(
+        f"This notebook was written for the course's utils {version}, but {__version__} is "
+        f"loaded ({__file__}). {fix}"
+    )
 
 
 def __getattr__(name):
