@@ -28,7 +28,8 @@ import numpy as np
 
 import utils
 from benchmarks.reference import TutorialOneStep, matmul_gflops, slides_char_loop
-from utils.generate import _draw, _Steps
+from utils.fastgen import Steps as _Steps
+from utils.fastgen import draw as _draw
 
 SEED_TEXT = "ROMEO:\n"
 

@@ -176,7 +176,7 @@ def test_each_generation_step_gives_the_models_scores(cells, embedding):
     """The generator's per-character step (lookup table, one exp for all gates, states carried in
     place) scores every character as the whole Keras model does on the text so far, for a batch
     of texts that each took their own path."""
-    from utils.generate import _Steps
+    from utils.fastgen import Steps as _Steps
 
     model = _model(cells, embedding)
     weights = model.get_weights()
@@ -618,3 +618,19 @@ def test_word_beam_search_is_exact_when_wide_and_greedy_when_narrow(word_setup):
 def test_beam_search_bad_settings_are_clear_errors(generator, kwargs, error, message):
     with pytest.raises(error, match=message):
         generator.beam_search("ab", 3, **kwargs)
+
+
+def test_word_generator_knows_a_tokenizer_limited_by_num_words(word_setup):
+    """Tokenizer(num_words=k) gives ids below k: a model trained on it scores min(k, words + 1)."""
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    roomy = Tokenizer(num_words=1000)  # more room than the text has words: every word has its id
+    roomy.fit_on_texts(WORD_LINES)
+    assert WordGenerator(model, roomy, 6).vocab == len(tokenizer.word_index) + 1
+    tight = Tokenizer(num_words=5)  # ids 1 to 4 only: this model scores more than that
+    tight.fit_on_texts(WORD_LINES)
+    with pytest.raises(ValueError, match="but the tokenizer has 5"):
+        WordGenerator(model, tight, 6)

@@ -8,7 +8,8 @@
   n-gram sequences.
 - `ngram`: Lab 11-2's smoothed counting baseline, a character n-gram model with Kneser-Ney or
   Witten-Bell smoothing.
-- `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`.
+- `generate`: sampling strategies, the stateful one-step `CharGenerator`, the `WordGenerator`;
+  `fastgen`: `CharGenerator`'s fast path, the same maths arranged for speed.
 - `train`: the distribution strategy and checkpoints that survive a lost session or a kill.
 - `files`: files written whole or not at all (`replacing`).
 - `args`: the checks of what notebooks pass to the helpers (clear TypeErrors and ValueErrors).
@@ -68,6 +69,7 @@ _MODULES = (
     "checks",
     "config",
     "data",
+    "fastgen",
     "files",
     "generate",
     "ngram",
