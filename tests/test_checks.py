@@ -209,7 +209,7 @@ def settings_of_these_tests(monkeypatch):
         "seed_text": SEED_TEXT,
         "settings": SETTINGS,
     }
-    monkeypatch.setattr(checks, "given", lambda: dict(spec))
+    monkeypatch.setattr(checks.homework, "given", lambda: dict(spec))
     return spec
 
 

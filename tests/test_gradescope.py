@@ -36,7 +36,7 @@ def test_the_bundle_holds_what_grading_needs_and_no_solution(tmp_path):
         "run_autograder",
         "requirements.txt",
         "data/shakespeare.txt",
-        "utils/checks.py",
+        "utils/checks/homework.py",
         "tools/grade.py",
         "tools/grade_runner.py",
         "tools/sandbox.py",

@@ -39,18 +39,27 @@ def installed(tmp_path_factory):
 def test_a_no_deps_install_holds_utils_alone(installed):
     top = sorted(p.name for p in installed.iterdir() if not p.name.endswith(".dist-info"))
     assert top == ["utils"], f"installed beside utils: {top}"
-    modules = sorted(p.stem for p in (installed / "utils").glob("*.py"))
+    folder = installed / "utils"
+    packages = [p.parent.name for p in folder.glob("*/__init__.py")]
+    modules = [p.stem for p in folder.glob("*.py")] + packages
     import utils
 
-    # every module utils offers (utils._MODULES), and nothing else
-    assert modules == sorted(["__init__", *utils._MODULES])
+    # every module utils offers (utils._MODULES; checks is a package), and nothing else
+    assert sorted(modules) == sorted(["__init__", *utils._MODULES])
+    assert sorted(p.name for p in (folder / "checks").glob("*.py")) == [
+        "__init__.py",
+        "core.py",
+        "exercises.py",
+        "homework.py",
+    ]
 
 
 def test_utils_imports_no_tooling(installed, tmp_path):
     """Every module of the installed `utils`, imported in a fresh interpreter outside the
     repository, loads none of the tooling's packages."""
-    files = (installed / "utils").glob("*.py")
-    modules = [f"utils.{p.stem}" for p in files if p.stem != "__init__"]
+    files = (installed / "utils").rglob("*.py")
+    relative = [p.relative_to(installed).with_suffix("") for p in files]
+    modules = [".".join(p.parts) for p in relative if p.name != "__init__"]
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
@@ -135,7 +144,9 @@ def test_every_name_utils_offers_is_found_in_its_module():
         }
         offered = {n for n, m in utils._HOME.items() if m == module}
         assert public <= offered | _MODULE_ONLY, (module, public - offered)
-    assert set(utils._MODULES) == {p.stem for p in (ROOT / "utils").glob("*.py")} - {"__init__"}
+    packages = {p.parent.name for p in (ROOT / "utils").glob("*/__init__.py")}
+    modules = {p.stem for p in (ROOT / "utils").glob("*.py")} - {"__init__"}
+    assert set(utils._MODULES) == modules | packages
     with pytest.raises(AttributeError, match="no attribute 'TimeBudget'"):
         utils.TimeBudget  # noqa: B018 (moved to benchmarks/)
 

@@ -90,7 +90,7 @@ def bundle(path, homework=None, root=None):
         "requirements.txt": REQUIREMENTS,
         "data/shakespeare.txt": utils.load_shakespeare(),
     }
-    sources = [*sorted((root / "utils").glob("*.py")), release, tests]
+    sources = [*sorted((root / "utils").rglob("*.py")), release, tests]  # utils.checks too
     tools = ("__init__.py", "grade.py", "grade_runner.py", "sandbox.py")
     sources += [root / "tools" / name for name in tools]
     for source in sources:
