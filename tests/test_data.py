@@ -370,3 +370,27 @@ def test_the_courses_alice_and_its_crlf_form_are_a_known_edition(good_copies, of
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         utils.load_alice()
+
+
+@pytest.mark.parametrize("cut", ["after END", "at 90%"])
+def test_alice_cut_off_in_its_licence_is_refused(good_copies, offline, tmp_path, cut):
+    data = (good_copies / "alice.txt").read_bytes()
+    end = data.index(b"*** END OF THE PROJECT GUTENBERG EBOOK")
+    keep = end + 100 if cut == "after END" else int(0.9 * len(data))
+    assert keep > end  # 90% of the file is past the book: inside the licence
+    (tmp_path / "data" / "alice.txt").write_bytes(data[:keep])
+    with pytest.raises(ValueError, match="stops before the end of Project Gutenberg's licence"):
+        utils.load_alice()
+
+
+def test_alice_with_cr_line_ends_or_a_second_bom_loads_as_the_good_copy(
+    good_copies, offline, tmp_path
+):
+    shutil.copy(good_copies / "alice.txt", tmp_path / "data")
+    good = utils.load_alice()
+    text = (good_copies / "alice.txt").read_text(encoding="utf-8-sig")
+    for odd in (text.replace("\n", "\r"), "\ufeff\ufeff" + text):
+        (tmp_path / "data" / "alice.txt").write_bytes(odd.encode("utf-8"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the course's edition: no "edition not seen"
+            assert utils.load_alice() == good

@@ -35,6 +35,9 @@ _ALICE_TITLE = re.compile(r"Alice[’']s Adventures in Wonderland", re.IGNORECAS
 _GUTENBERG_START = re.compile(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", re.IGNORECASE)
 _ALICE_MIN_CHARS = 100_000  # the book alone is about 145,000 characters
+# The last words of Project Gutenberg's licence, which follows the book: a copy cut off anywhere
+# after the END marker lacks them.
+_GUTENBERG_LAST = re.compile(r"to hear about new eBooks\.\s*\Z")
 # The editions of the book this course was made with, each as the sha256 of the book's text: what
 # lies between the START marker's line and the END marker, stripped, with `\n` line endings.
 # Another edition is used with a warning, since the lecture's numbers may then differ.
@@ -60,7 +63,8 @@ def load_alice():
     """Alice's Adventures in Wonderland (Project Gutenberg eBook #11) as one string.
 
     The text is returned as the file has it, Gutenberg's header and licence included, with the
-    byte-order mark removed and line endings made `\\n`.
+    byte-order mark removed and line endings made `\\n`. The whole file is checked, the licence
+    after the book included.
     """
     return _load("alice.txt", ALICE_URL, _check_alice)
 
@@ -129,7 +133,7 @@ def _check_alice(data):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"it is not UTF-8 text ({err})") from None
-    text = text.replace("\r\n", "\n")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # every BOM, CR
     start, end = _GUTENBERG_START.search(text), _GUTENBERG_END.search(text)
     if not _ALICE_TITLE.search(text):
         raise ValueError('it does not contain the title "Alice\'s Adventures in Wonderland"')
@@ -139,6 +143,11 @@ def _check_alice(data):
         raise ValueError(
             f"the book between the START and END markers has {end.start() - start.end():,} "
             f"characters, fewer than the {_ALICE_MIN_CHARS:,} expected"
+        )
+    if not _GUTENBERG_LAST.search(text):
+        raise ValueError(
+            "it stops before the end of Project Gutenberg's licence, which follows the book "
+            "(cut off?)"
         )
     line_end = text.find("\n", start.end())
     body = text[line_end + 1 if line_end >= 0 else start.end() : end.start()].strip()
