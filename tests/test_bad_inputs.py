@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import utils
-from utils import args, generate, numpy_rnn, plots, text, train
+from utils import args, files, generate, numpy_rnn, plots, text, train
 
 VOCAB = text.CharVocab.from_text("abc\nd ")
 IDS = np.arange(20) % len(VOCAB)
@@ -526,6 +526,29 @@ CASES = [
     ),
     ("word top_p 2", lambda f: f.words.generate("the", 3, top_p=2), ValueError, "top_p must be"),
     ("word next str", lambda f: f.words.next_logits("the cat"), TypeError, "windows must be"),
+    (
+        "char model unbuilt",
+        lambda f: utils.CharGenerator(_unbuilt(), VOCAB),
+        ValueError,
+        "not built, so it has no weights",
+    ),
+    (
+        "char hidden dense",
+        lambda f: utils.CharGenerator(_hidden_dense(), VOCAB),
+        ValueError,
+        "a Dense layer before the model's last layer",
+    ),
+    (
+        "lstm tf tensor",
+        lambda f: numpy_rnn.lstm_forward(_tensor(f.x), *f.lstm),
+        TypeError,
+        r"got EagerTensor: use x.numpy\(\)",
+    ),
+    ("run_folder NUL", lambda f: utils.run_folder("a\0b"), ValueError, "one folder name"),
+    ("run_folder long", lambda f: utils.run_folder("x" * 300), ValueError, "at most 100"),
+    ("write_text int", lambda f: files.write_text(5, "x"), TypeError, "takes a path and a string"),
+    ("write_text None", lambda f: files.write_text("a.txt", None), TypeError, "and NoneType"),
+    ("write_text folder", lambda f: files.write_text(".", "x"), ValueError, "is a folder"),
     ("word next 999", lambda f: f.words.next_logits([[999]]), ValueError, "the id 999, but"),
     ("word next -1", lambda f: f.words.next_logits([[-1]]), ValueError, "the id -1, but"),
     (
@@ -674,6 +697,33 @@ CASES = [
     ("real open low", lambda f: args.real("x", 0, low=0, low_open=True), ValueError, "> 0"),
     ("flag int", lambda f: args.flag("f", 1), TypeError, "f must be True or False"),
 ]
+
+
+def _unbuilt():
+    import keras
+
+    layers = [keras.layers.Embedding(6, 3), keras.layers.LSTM(4), keras.layers.Dense(6)]
+    return keras.Sequential(layers)
+
+
+def _hidden_dense():
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((None,)),
+            keras.layers.Embedding(6, 3),
+            keras.layers.LSTM(4, return_sequences=True),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(6),
+        ]
+    )
+
+
+def _tensor(x):
+    import tensorflow as tf
+
+    return tf.constant(x)
 
 
 def _fitted(line):

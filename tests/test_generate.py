@@ -634,3 +634,14 @@ def test_word_generator_knows_a_tokenizer_limited_by_num_words(word_setup):
     tight.fit_on_texts(WORD_LINES)
     with pytest.raises(ValueError, match="but the tokenizer has 5"):
         WordGenerator(model, tight, 6)
+
+
+def test_greedy_generation_ignores_the_temperature(word_setup):
+    """greedy=True takes the likeliest word: a temperature of 0 given with it is not an error."""
+    from utils.generate import WordGenerator
+
+    model, tokenizer = word_setup
+    words = WordGenerator(model, tokenizer, 6)
+    assert words.generate("speak", 3, greedy=True, temperature=0) == words.generate(
+        "speak", 3, greedy=True
+    )

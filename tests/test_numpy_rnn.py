@@ -166,7 +166,7 @@ def test_lstm_and_gru_continue_from_a_given_state():
 
 def test_bad_inputs_give_clear_errors(problem):
     params, x, targets = problem
-    with pytest.raises(TypeError, match="x must be a float NumPy array, got int"):
+    with pytest.raises(TypeError, match="x must be a float NumPy array, got dtype int"):
         nr.rnn_forward(params, x.astype(int))
     with pytest.raises(ValueError, match=r"x must have 3 dimensions, got shape \(7, 5\)"):
         nr.rnn_forward(params, x[0])

@@ -102,10 +102,9 @@ _RNN_PARAMS = ("U", "W", "V", "b_h", "b_y")
 def float_array(name, array, ndim=None):
     """A float NumPy array of `ndim` dimensions (any if None) holding finite numbers only."""
     if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
-        kind = getattr(array, "dtype", type(array).__name__)
-        raise TypeError(
-            f"{name} must be a float NumPy array, got {kind}: use np.asarray(..., float)."
-        )
+        kind = f"dtype {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
+        hint = "x.numpy()" if hasattr(array, "numpy") else "np.asarray(..., float)"
+        raise TypeError(f"{name} must be a float NumPy array, got {kind}: use {hint}.")
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}.")
     if not np.isfinite(array).all():

@@ -43,6 +43,13 @@ def replacing(path):
 
 def write_text(path, text):
     """Write `text` (UTF-8) to `path` whole or not at all (see `replacing`)."""
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(text, str):
+        raise TypeError(
+            f"write_text(path, text) takes a path and a string, got {type(path).__name__} and "
+            f"{type(text).__name__}."
+        )
+    if os.path.isdir(path):
+        raise ValueError(f"{path} is a folder: give the path of a file to write.")
     with replacing(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as file:
         file.write(text)
 

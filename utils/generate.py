@@ -104,6 +104,11 @@ class CharGenerator:
                 f"vocab must be the utils.CharVocab the model was trained with, "
                 f"got {type(vocab).__name__}."
             )
+        if not model.built:
+            raise ValueError(
+                "the model is not built, so it has no weights yet: start it with keras.Input(...) "
+                "and train it, then generate."
+            )
         self.model, self.vocab = model, vocab
         self._kinds = _runnable_layers(model, len(vocab))
         self._read()
@@ -141,9 +146,11 @@ class CharGenerator:
         `greedy` takes the most likely character each time; otherwise characters are drawn with
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
-        batch = _check_request("length", length, n_samples, temperature, top_k, top_p, seed)
+        args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
+        batch = _check_request(
+            "length", length, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
+        )
         args.string("seed_text", seed_text, "ROMEO:")
-        args.flag("greedy", greedy)
         ids = self.vocab.encode(seed_text)
         if length == 0:
             return seed_text if n_samples is None else [seed_text] * batch
@@ -292,9 +299,11 @@ class WordGenerator:
         `no_repeat_ngram=n`, a word that would repeat an n-gram already in the text is never
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
-        batch = _check_request("n_words", n_words, n_samples, temperature, top_k, top_p, seed)
+        args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
+        batch = _check_request(
+            "n_words", n_words, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
+        )
         args.string("seed_text", seed_text, "the cat")
-        args.flag("greedy", greedy)
         args.whole("no_repeat_ngram", no_repeat_ngram, minimum=1, allow_none=True)
         ids = self.tokenizer.texts_to_sequences([seed_text])[0]
         if not ids:
@@ -485,6 +494,11 @@ def _runnable_layers(model, vocab_size):
                     )
             layers.append((kind, layer))
         elif isinstance(layer, (keras.layers.Dense, keras.layers.TimeDistributed)):
+            if layer is not model.layers[-1]:
+                raise ValueError(
+                    f"{name} is a Dense layer before the model's last layer: CharGenerator runs "
+                    "Embedding, LSTM and GRU layers and one Dense head at the end, nothing between."
+                )
             dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
             if not isinstance(dense, keras.layers.Dense):
                 raise ValueError(f"{name}: only TimeDistributed(Dense) is supported.")

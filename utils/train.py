@@ -46,8 +46,11 @@ def run_folder(name, use_drive=False):
     Drive is mounted on first use), so that checkpoints survive a disconnected runtime.
     """
     args.string("name", name, "char_lstm")
-    if name in (".", "..") or "/" in name or "\\" in name:
-        raise ValueError(f"name must be one folder name, e.g. 'char_lstm', got {name!r}.")
+    if name in (".", "..") or "/" in name or "\\" in name or "\0" in name or len(name) > 100:
+        raise ValueError(
+            f"name must be one folder name of at most 100 characters, e.g. 'char_lstm', got "
+            f"{name!r:.120}."
+        )
     args.flag("use_drive", use_drive)
     if use_drive:
         if not on_colab():
