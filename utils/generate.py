@@ -13,8 +13,6 @@ Each `generate` step runs through `utils.fastgen`, the same maths as `numpy_rnn`
 for speed; reading the seed, `next_logits` and beam search use `numpy_rnn`'s cells themselves.
 """
 
-import math
-
 import numpy as np
 
 from . import args, numpy_rnn
@@ -29,8 +27,8 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     most likely tokens; `top_p` keeps the smallest set of most likely tokens whose probability adds
     up to at least p (nucleus sampling). What is kept is renormalised to sum to 1.
     """
-    _check_sampling(temperature, top_k, top_p)
-    z = _logits(logits)
+    args.sampling(temperature, top_k, top_p)
+    z = args.logits(logits)
     with np.errstate(over="ignore"):  # a tiny temperature: -inf, a probability of 0
         z = (z - z.max(axis=-1, keepdims=True)) / temperature  # shifted first: no inf - inf
     probs = np.exp(z)
@@ -59,7 +57,7 @@ def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
             f"got {type(rng).__name__}."
         )
     args.flag("greedy", greedy)
-    logits = _logits(logits)
+    logits = args.logits(logits)
     if greedy:
         return logits.argmax(axis=-1)
     probs = sampling_distribution(logits, temperature, top_k, top_p)
@@ -110,7 +108,7 @@ class CharGenerator:
                 "and train it, then generate."
             )
         self.model, self.vocab = model, vocab
-        self._kinds = _runnable_layers(model, len(vocab))
+        self._kinds = args.char_model_layers(model, len(vocab))
         self._read()
 
     def _read(self):
@@ -147,7 +145,7 @@ class CharGenerator:
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
         args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
-        batch = _check_request(
+        batch = args.generation_request(
             "length", length, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
         )
         args.string("seed_text", seed_text, "ROMEO:")
@@ -188,7 +186,7 @@ class CharGenerator:
         `alpha=1` by the mean per character. Greedy decoding is `width=1`.
         """
         args.string("seed_text", seed_text, "ROMEO:")
-        _check_beam("length", length, width, alpha)
+        args.beam_request("length", length, width, alpha)
         stop_id = None
         if stop is not None:
             args.string("stop", stop, "\\n")
@@ -300,7 +298,7 @@ class WordGenerator:
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
         args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
-        batch = _check_request(
+        batch = args.generation_request(
             "n_words", n_words, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
         )
         args.string("seed_text", seed_text, "the cat")
@@ -332,7 +330,7 @@ class WordGenerator:
         best first, as (text, log-probability, score) tuples; score = log-probability /
         n_words ** `alpha` (all have the same length here). Greedy decoding is `width=1`."""
         args.string("seed_text", seed_text, "the cat")
-        _check_beam("n_words", n_words, width, alpha)
+        args.beam_request("n_words", n_words, width, alpha)
         ids = self.tokenizer.texts_to_sequences([seed_text])[0]
         if not ids:
             raise ValueError(
@@ -378,17 +376,6 @@ class WordGenerator:
             with np.errstate(divide="ignore"):
                 scores = np.log(scores)
         return scores
-
-
-def _check_beam(count_name, count, width, alpha):
-    args.whole(count_name, count, minimum=1)
-    args.whole("width", width, minimum=1)
-    args.real("alpha", alpha, low=0)
-    if count * width > MAX_TOKENS:
-        raise ValueError(
-            f"{count_name} x width = {count * width:,} tokens is more than one call makes "
-            f"({MAX_TOKENS:,}): ask for fewer."
-        )
 
 
 def _beam_search(logits, memory, advance, width, length, stop=None, alpha=0.7):
@@ -445,89 +432,6 @@ def _repeating_words(tokens, n):
     )
 
 
-def _runnable_layers(model, vocab_size):
-    """(kind, layer) for each layer of a supported character model, or a clear ValueError.
-
-    Only what the NumPy cells reproduce exactly is accepted; anything else would generate from a
-    different model than the one trained, silently.
-    """
-    import keras
-
-    layers = []
-    for layer in model.layers:
-        name = f"{layer.name} ({type(layer).__name__})"
-        if isinstance(layer, keras.layers.Embedding):
-            if layer.mask_zero:
-                raise ValueError(
-                    f"{name} has mask_zero=True: CharGenerator does not skip masked steps. Train "
-                    "the character model without masking (no id is padding in its windows)."
-                )
-            if layer.input_dim != vocab_size:
-                raise ValueError(
-                    f"the model's Embedding has {layer.input_dim} rows but the vocabulary has "
-                    f"{vocab_size} characters: use the vocabulary the model was trained with."
-                )
-            layers.append(("embedding", layer))
-        elif isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
-            kind = "lstm" if isinstance(layer, keras.layers.LSTM) else "gru"
-            if layer.activation.__name__ != "tanh" or (
-                layer.recurrent_activation.__name__ != "sigmoid"
-            ):
-                raise ValueError(
-                    f"{name}: only the default tanh/sigmoid activations are supported."
-                )
-            if layer.go_backwards:
-                raise ValueError(
-                    f"{name} has go_backwards=True: it reads the text from the end, which cannot "
-                    "be run one new character at a time. Generate with a forward model."
-                )
-            if kind == "gru" and not layer.reset_after:
-                raise ValueError(
-                    f"{name}: only GRU(reset_after=True), Keras' default, is supported."
-                )
-            if not layers:  # one-hot input: one column per character
-                width = layer.get_weights()[0].shape[0]  # rows of the input kernel
-                if width != vocab_size:
-                    raise ValueError(
-                        f"{name} reads {width} features per step but the vocabulary has "
-                        f"{vocab_size} characters: use the vocabulary the model was trained with."
-                    )
-            layers.append((kind, layer))
-        elif isinstance(layer, (keras.layers.Dense, keras.layers.TimeDistributed)):
-            if layer is not model.layers[-1]:
-                raise ValueError(
-                    f"{name} is a Dense layer before the model's last layer: CharGenerator runs "
-                    "Embedding, LSTM and GRU layers and one Dense head at the end, nothing between."
-                )
-            dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
-            if not isinstance(dense, keras.layers.Dense):
-                raise ValueError(f"{name}: only TimeDistributed(Dense) is supported.")
-            activation = dense.activation.__name__
-            if activation not in ("linear", "softmax"):
-                raise ValueError(
-                    f"{name} has activation={activation!r}: the head must give one score per "
-                    "character, as logits (no activation) or as softmax probabilities."
-                )
-            if dense.units != vocab_size:
-                raise ValueError(
-                    f"{name} scores {dense.units} characters but the vocabulary has {vocab_size}: "
-                    "the head must have one unit per character of the vocabulary."
-                )
-            layers.append(("dense", dense))  # pre-activation scores = logits
-        elif isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
-            continue  # nothing to do at generation time
-        else:
-            raise ValueError(
-                f"CharGenerator cannot run layer {name}: it supports Embedding, LSTM, GRU, "
-                "Dropout and a final Dense layer."
-            )
-    if not layers or layers[-1][0] != "dense" or any(k == "dense" for k, _ in layers[:-1]):
-        raise ValueError("the model must end in one Dense layer that scores every character.")
-    if not any(kind in ("lstm", "gru") for kind, _ in layers):
-        raise ValueError("the model has no LSTM or GRU layer: there is no state to carry.")
-    return layers
-
-
 def _rows(state, origin):
     """A layer's state (an array, or a tuple of arrays such as (h, c)) for the rows `origin`."""
     return tuple(s[origin] for s in state) if isinstance(state, tuple) else state[origin]
@@ -545,69 +449,3 @@ def _weights(layer):
     units = weights[1].shape[0]
     shape = (4 * units,) if isinstance(layer, keras.layers.LSTM) else (2, 3 * units)
     return [*weights, np.zeros(shape, dtype=weights[0].dtype)]
-
-
-def _logits(logits):
-    """`logits` as a float64 (batch, vocab) array; a clear error for what a sampler cannot use."""
-    try:
-        if logits is None or isinstance(logits, (str, bytes, dict)):
-            raise TypeError
-        z = np.asarray(logits, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"logits must be numbers, one row of scores per text, got {type(logits).__name__}."
-        ) from None
-    if z.ndim not in (1, 2):
-        hint = ": take the last step, logits[:, -1, :]" if z.ndim == 3 else ""
-        raise ValueError(f"logits must be (vocab,) or (batch, vocab), got shape {z.shape}{hint}.")
-    z = np.atleast_2d(z)
-    if z.shape[-1] == 0 or z.shape[0] == 0:
-        raise ValueError(f"logits of shape {z.shape} hold no score to sample from.")
-    if np.isnan(z).any() or np.isposinf(z).any():
-        raise ValueError(
-            "logits hold NaN or +inf: the model's outputs are not finite numbers (did training "
-            "diverge? look at the loss) and cannot be sampled from."
-        )
-    if np.isneginf(z).all(axis=-1).any():
-        raise ValueError("a row of logits is -inf everywhere: every token is excluded.")
-    return z
-
-
-# One generate call makes at most this many tokens in all (length x n_samples): about 80 MB of ids.
-MAX_TOKENS = 10_000_000
-
-
-def _check_request(count_name, count, n_samples, temperature, top_k, top_p, seed=None):
-    """Check the arguments of one `generate` call (of either generator); return its batch size."""
-    _check_sampling(temperature, top_k, top_p)
-    count = args.whole(count_name, count, 0)
-    batch = 1 if n_samples is None else args.whole("n_samples", n_samples, 1)
-    args.whole("seed", seed, 0, allow_none=True)
-    if count * batch > MAX_TOKENS:
-        raise ValueError(
-            f"{count_name} x n_samples = {count * batch:,} is more than the {MAX_TOKENS:,} tokens "
-            "one call may generate: ask for less, or generate in pieces."
-        )
-    return batch
-
-
-def _check_sampling(temperature, top_k, top_p):
-    if not args.is_real(temperature):
-        raise TypeError(f"temperature must be a number > 0, got {temperature!r}.")
-    if top_p is not None and not args.is_real(top_p):
-        raise TypeError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
-    if top_k is not None and not _whole(top_k):
-        raise TypeError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
-    if not math.isfinite(temperature) or not math.isfinite(top_p if top_p is not None else 1):
-        raise ValueError(
-            f"temperature and top_p must be finite, got {temperature!r} and {top_p!r}."
-        )
-    if not temperature > 0:
-        raise ValueError(
-            f"temperature must be > 0, got {temperature!r}: use greedy=True for the most likely "
-            "character, a small temperature (e.g. 0.5) for safe text, 1.0 for the model as it is."
-        )
-    if top_k is not None and (not _whole(top_k) or top_k < 1):
-        raise ValueError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
