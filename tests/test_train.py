@@ -308,7 +308,7 @@ def test_a_refit_into_a_finished_run_keeps_its_best_model_and_history(tmp_path, 
     worse.compile(optimizer=keras.optimizers.SGD(1e-6), loss="mse")  # learns nothing
     _fit(worse, tmp_path, epochs=2)
     said = capsys.readouterr().out
-    assert "holds a finished run (best val_loss" in said and "history-1.json" in said
+    assert "A new run after the finished one in" in said and "history-1.json" in said
     assert _best_value(tmp_path) == pytest.approx(best_before, rel=1e-6)  # not replaced by worse
     assert json.loads((tmp_path / "history-1.json").read_text()) == first
     assert len(json.loads((tmp_path / "history.json").read_text())["val_loss"]) == 2
@@ -317,7 +317,7 @@ def test_a_refit_into_a_finished_run_keeps_its_best_model_and_history(tmp_path, 
     _fit(_model(), older, epochs=6)
     (older / "run.json").unlink()
     _fit(worse, older, epochs=1)
-    assert "holds a finished run" in capsys.readouterr().out
+    assert "A new run after the finished one" in capsys.readouterr().out
     assert _best_value(older) == pytest.approx(best_before, rel=1e-6)
 
 
@@ -399,7 +399,7 @@ def test_a_kill_during_the_final_cleanup_loses_nothing(tmp_path, monkeypatch, ca
     assert not (tmp_path / "backup" / "state.json").exists()
     best = _best_value(tmp_path)
     _fit(_model(seed=3), tmp_path, epochs=1)
-    assert "holds a finished run" in capsys.readouterr().out
+    assert "A new run after the finished one" in capsys.readouterr().out
     assert _best_value(tmp_path) <= best + 1e-6
     assert not (tmp_path / "backup").exists()  # the old epochs' weights went with this run's
 

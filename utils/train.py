@@ -145,10 +145,9 @@ class RunCheckpoints(keras.callbacks.Callback):
             self.best = finished["best"]
             kept = self._archive("history.json")
             print(
-                f"{self.folder} holds a finished run (best {self.monitor} "
-                f"{_shown(self.best)}). This fit is a new run: best.keras is replaced only by a "
-                f"better model{f'; its history.json is kept as {kept}' if kept else ''}. "
-                "(To start over instead, pass fresh=True.)"
+                f"A new run after the finished one in {self.folder} (best {self.monitor} "
+                f"{_shown(self.best)}): best.keras is replaced only by a better model"
+                f"{f'; the old history is {kept}' if kept else ''}."
             )
         elif (self.folder / "best.keras").exists():
             raise ValueError(
@@ -270,7 +269,7 @@ class RunCheckpoints(keras.callbacks.Callback):
         kept = [self._archive(name) for name in ("best.keras", "history.json", "run.json")]
         if any(kept):
             names = ", ".join(name for name in kept if name)
-            print(f"Starting over (fresh=True): the earlier run's files are kept as {names}.")
+            print(f"Starting over (fresh=True): the earlier run's files are now {names}.")
 
     def _archive(self, name):
         """Move `folder/name` aside to the first free `stem-k` name; return that name, or None."""
