@@ -307,8 +307,8 @@ def test_a_refit_into_a_finished_run_keeps_its_best_model_and_history(tmp_path, 
     worse = _model(seed=3)
     worse.compile(optimizer=keras.optimizers.SGD(1e-6), loss="mse")  # learns nothing
     _fit(worse, tmp_path, epochs=2)
-    said = capsys.readouterr().out
-    assert "A new run after the finished one in" in said and "history-1.json" in said
+    said = capsys.readouterr().err
+    assert "A new run in" in said and "is kept unless beaten" in said and "history-1.json" in said
     assert _best_value(tmp_path) == pytest.approx(best_before, rel=1e-6)  # not replaced by worse
     assert json.loads((tmp_path / "history-1.json").read_text()) == first
     assert len(json.loads((tmp_path / "history.json").read_text())["val_loss"]) == 2
@@ -317,7 +317,7 @@ def test_a_refit_into_a_finished_run_keeps_its_best_model_and_history(tmp_path, 
     _fit(_model(), older, epochs=6)
     (older / "run.json").unlink()
     _fit(worse, older, epochs=1)
-    assert "A new run after the finished one" in capsys.readouterr().out
+    assert "is kept unless beaten" in capsys.readouterr().err
     assert _best_value(older) == pytest.approx(best_before, rel=1e-6)
 
 
@@ -329,8 +329,8 @@ def test_fresh_keeps_a_finished_run_aside_and_removes_only_its_own_files(tmp_pat
     for path in mine:
         path.write_text("a student's own file")
     history = _fit(_model(), tmp_path, epochs=2, fresh=True)
-    said = capsys.readouterr().out
-    assert "removed the backup of an interrupted run" in said and "best-1.keras" in said
+    said = capsys.readouterr()
+    assert "removed the backup of an interrupted run" in said.out and "best-1.keras" in said.err
     assert history.epoch == [0, 1]
     assert all(path.read_text() == "a student's own file" for path in mine)
     assert (tmp_path / "best-1.keras").is_file() and (tmp_path / "history-1.json").is_file()
@@ -399,7 +399,7 @@ def test_a_kill_during_the_final_cleanup_loses_nothing(tmp_path, monkeypatch, ca
     assert not (tmp_path / "backup" / "state.json").exists()
     best = _best_value(tmp_path)
     _fit(_model(seed=3), tmp_path, epochs=1)
-    assert "A new run after the finished one" in capsys.readouterr().out
+    assert "is kept unless beaten" in capsys.readouterr().err
     assert _best_value(tmp_path) <= best + 1e-6
     assert not (tmp_path / "backup").exists()  # the old epochs' weights went with this run's
 

@@ -7,6 +7,7 @@ import math
 import os
 import pathlib
 import socket
+import sys
 import time
 
 import keras
@@ -144,10 +145,11 @@ class RunCheckpoints(keras.callbacks.Callback):
         if finished is not None:
             self.best = finished["best"]
             kept = self._archive("history.json")
-            print(
-                f"A new run after the finished one in {self.folder} (best {self.monitor} "
-                f"{_shown(self.best)}): best.keras is replaced only by a better model"
-                f"{f'; the old history is {kept}' if kept else ''}."
+            old = f"; old history: {kept}" if kept else ""
+            print(  # a notice, on stderr: a rerun's slides show the same log as the first run's
+                f"A new run in {self.folder}: best.keras (best {self.monitor} "
+                f"{_shown(self.best)}) is kept unless beaten{old}.",
+                file=sys.stderr,
             )
         elif (self.folder / "best.keras").exists():
             raise ValueError(
@@ -269,7 +271,7 @@ class RunCheckpoints(keras.callbacks.Callback):
         kept = [self._archive(name) for name in ("best.keras", "history.json", "run.json")]
         if any(kept):
             names = ", ".join(name for name in kept if name)
-            print(f"Starting over (fresh=True): the earlier run's files are now {names}.")
+            print(f"Starting over (fresh=True); kept: {names}.", file=sys.stderr)  # a notice
 
     def _archive(self, name):
         """Move `folder/name` aside to the first free `stem-k` name; return that name, or None."""
