@@ -1,11 +1,17 @@
 """The data loaders: offline copies first, verified; clear errors for a missing or bad copy."""
 
+import contextlib
 import hashlib
+import http.server
 import io
 import os
 import pathlib
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +22,7 @@ import pytest
 
 import utils
 from tools import ROOT
-from utils import data
+from utils import data, files
 
 LOADERS = {"shakespeare.txt": utils.load_shakespeare, "alice.txt": utils.load_alice}
 
@@ -354,6 +360,123 @@ def test_old_leftovers_of_a_killed_download_are_removed(
     fake_download(monkeypatch, good_copies / "alice.txt")
     assert "CHAPTER I." in utils.load_alice()
     assert sorted(p.name for p in cache.iterdir()) == [live.name, "alice.txt"]
+
+
+@pytest.fixture
+def slow_server(good_copies):
+    """A web server on this machine that sends the first 128 kB of alice.txt at once and the rest
+    only once `release` is set: a download from it stays under way, as on a crawling network.
+    Yields (its URL, release)."""
+    body = (good_copies / "alice.txt").read_bytes()
+    release = threading.Event()
+
+    class Crawling(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: 1 << 17])
+            self.wfile.flush()
+            release.wait(timeout=120)
+            with contextlib.suppress(OSError):  # the download was killed
+                self.wfile.write(body[1 << 17 :])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Crawling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/pg11.txt", release
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def start_downloading_alice(url, tmp_path):
+    """A new Python process that loads Alice from `url` into tmp_path's Keras cache."""
+    script = "import sys; from utils import data; data.ALICE_URL = sys.argv[1]; data.load_alice()"
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path / "data")}
+    env.update(KERAS_HOME=str(tmp_path / "keras"), no_proxy="*", NO_PROXY="*")
+    return subprocess.Popen(
+        [sys.executable, "-c", script, url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def new_leftover(cache, process, known=()):
+    """The temporary file that `process` is downloading into, once some bytes are in it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for leftover in files.leftovers(cache, "alice.txt"):
+            if leftover not in known and leftover.stat().st_size > 0:
+                return leftover
+        assert process.poll() is None, f"the download ended early: {process.stderr.read()}"
+        time.sleep(0.05)
+    pytest.fail("no download started within 60 s")
+
+
+def test_a_loader_removes_what_a_killed_download_left_but_never_a_live_download(
+    good_copies, offline, tmp_path, slow_server
+):
+    """Two processes download Alice from a crawling server; one is killed (SIGKILL) mid-transfer.
+    The next load, which finds a good copy in COURSE_DATA_DIR and downloads nothing, removes the
+    killed one's temporary file and keeps the other's, whose download then ends well."""
+    url, release = slow_server
+    cache = tmp_path / "keras" / "datasets"
+    killed = start_downloading_alice(url, tmp_path)
+    live = None
+    try:
+        killed_file = new_leftover(cache, killed)
+        live = start_downloading_alice(url, tmp_path)
+        live_file = new_leftover(cache, live, known=[killed_file])
+        os.kill(killed.pid, signal.SIGKILL)
+        assert killed.wait(timeout=30) == -signal.SIGKILL
+        assert killed_file.exists()  # what a killed download leaves behind: part of the file
+        shutil.copy(good_copies / "alice.txt", tmp_path / "data")
+        assert "CHAPTER I." in utils.load_alice()
+        assert offline == []  # nothing downloaded in this process
+        assert files.leftovers(cache) == [live_file]
+        release.set()
+        assert live.wait(timeout=60) == 0, live.stderr.read()
+    finally:
+        for process in (killed, live):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    assert sorted(p.name for p in cache.iterdir()) == ["alice.txt"]
+    assert (cache / "alice.txt").read_bytes() == (good_copies / "alice.txt").read_bytes()
+
+
+def test_a_leftover_of_another_machine_is_removed_only_once_it_is_old(
+    good_copies, offline, tmp_path
+):
+    """Whether a process runs on another machine (the cache in a shared network home) cannot be
+    asked: such a temporary file is kept until it is older than any download lasts."""
+    shutil.copy(good_copies / "alice.txt", tmp_path / "data")
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    here, elsewhere = files._MACHINE, format(int(files._MACHINE, 16) ^ 1, "08x")
+    ours = cache / f".alice.txt.tmp-{gone}-{here}-abcd1234.txt"
+    theirs = cache / f".alice.txt.tmp-{gone}-{elsewhere}-abcd1234.txt"
+    for leftover in (ours, theirs):
+        leftover.write_text("half")
+    utils.load_alice()
+    assert files.leftovers(cache) == [theirs]
+    os.utime(theirs, (time.time() - 3600, time.time() - 3600))
+    utils.load_alice()
+    assert files.leftovers(cache) == []
 
 
 def test_alice_of_an_unknown_edition_is_used_with_a_warning(good_copies, offline, tmp_path):

@@ -9,10 +9,12 @@ Each loader looks, in order, in
 and checks the file it found. A copy that fails the check (cut off, another file, a folder, not
 readable) is not used: the loader warns and looks in the next place. With no good copy anywhere, a
 missing file gives a `FileNotFoundError` and a bad one a `ValueError`; both say which file, which
-URL and what to do. A download is checked before it is moved into place, so no part of one and no
-bad one is ever left in the cache.
+URL and what to do. A download is checked before it is moved into place, so no bad one is ever
+left in the cache, and no part of one for long: the next loader that runs removes what a killed
+download left (a hidden `.alice.txt.tmp-...` file) once its process is gone.
 """
 
+import contextlib
 import hashlib
 import io
 import os
@@ -55,7 +57,11 @@ DOWNLOAD_LIMIT_S = 600
 
 
 def load_shakespeare():
-    """Tiny Shakespeare (Karpathy's char-rnn data set), 1,115,394 characters, as one string."""
+    """Tiny Shakespeare (Karpathy's char-rnn data set), 1,115,394 characters, as one string.
+
+    Lecture 11-0a, "Data: characters of Shakespeare"; 11-1, "On real text: Shakespeare's
+    vocabulary" says how it finds and checks the file.
+    """
     return _load("shakespeare.txt", SHAKESPEARE_URL, _check_shakespeare)
 
 
@@ -65,6 +71,8 @@ def load_alice():
     The text is returned as the file has it, Gutenberg's header and licence included, with the
     byte-order mark removed and line endings made `\\n`. The whole file is checked, the licence
     after the book included.
+
+    Lab 11-2, "Understanding the data and preprocessing: Alice".
     """
     return _load("alice.txt", ALICE_URL, _check_alice)
 
@@ -76,6 +84,8 @@ def load_mnist(download=True):
     `download` is true. Where it cannot be had (offline, or `download=False` as in fast mode), the
     stand-in is scikit-learn's bundled 8x8 digits (1,797 real handwritten digits) upscaled to 28x28.
     Returns `(x_train, y_train), (x_test, y_test), source`, where `source` says which one it is.
+
+    Lecture 11-0d, "The data: handwritten digits".
     """
     args.flag("download", download)
     try:
@@ -165,7 +175,10 @@ def _check_alice(data):
 
 
 def keras_cache_dir():
-    """The Keras data set cache: `$KERAS_HOME/datasets`, else `~/.keras/datasets`."""
+    """The Keras data set cache: `$KERAS_HOME/datasets`, else `~/.keras/datasets`.
+
+    Not taught: used by the loaders of `utils.data`, which look there and download into it.
+    """
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return os.path.join(home, "datasets")
 
@@ -199,20 +212,13 @@ def _download(url, path, check=None, timeout=None, limit=None):
     """Download `url` to `path` and return `check(bytes)`, whole or not at all.
 
     The bytes go to a temporary file beside `path`, which is checked and only then moved onto it:
-    a download that is cut off, killed or fails the check leaves `path` as it was. Temporary files
-    that a killed download left behind are removed once they are older than any live download
-    could be. The download has its own time limits (`timeout` seconds of silence, `limit` seconds
-    in all); the process-wide socket settings are left alone. (keras.utils.get_file, which the
-    course used before, has no timeout: a dead network hung it.)
+    a download that is cut off, killed or fails the check leaves `path` as it was (what a killed
+    one leaves, `_remove_leftovers` removes). The download has its own time limits (`timeout`
+    seconds of silence, `limit` seconds in all); the process-wide socket settings are left alone.
+    (keras.utils.get_file, which the course used before, has no timeout: a dead network hung it.)
     """
     timeout = DOWNLOAD_TIMEOUT_S if timeout is None else timeout
     limit = DOWNLOAD_LIMIT_S if limit is None else limit
-    folder = os.path.dirname(os.path.abspath(path))
-    for leftover in files.leftovers(folder):
-        if leftover.name.startswith(f".{os.path.basename(path)}") and (
-            time.time() - leftover.stat().st_mtime > DOWNLOAD_LIMIT_S + DOWNLOAD_TIMEOUT_S
-        ):
-            leftover.unlink(missing_ok=True)
     start = time.monotonic()
     result = None
     with files.replacing(path) as partial:
@@ -227,9 +233,23 @@ def _download(url, path, check=None, timeout=None, limit=None):
     return result
 
 
+def _remove_leftovers(path):
+    """Remove the temporary files that killed downloads of `path` left beside it: those whose
+    process is gone, and those older than any download lasts. A live download's file is kept."""
+    folder, name = os.path.split(path)
+    for leftover in files.leftovers(folder, name):
+        # gone meanwhile (a live download finished) or not ours to remove: it never stops a load
+        with contextlib.suppress(OSError):
+            if files.abandoned(leftover) or (
+                time.time() - leftover.stat().st_mtime > DOWNLOAD_LIMIT_S + DOWNLOAD_TIMEOUT_S
+            ):
+                leftover.unlink()
+
+
 def _load(name, url, check, download=True):
     folder = _course_data_dir()
     cache = os.path.join(keras_cache_dir(), name)
+    _remove_leftovers(cache)  # whatever this load does, even when it finds a copy elsewhere
     places = [os.path.join(folder, name)] if folder else []
     places.append(cache)
     problems = []  # (path, error) for each copy that could not be used
