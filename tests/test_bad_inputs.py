@@ -584,12 +584,6 @@ CASES = [
         "NaN or infinity",
     ),
     (
-        "vectors title",
-        lambda f: plots.plot_word_vectors(np.zeros((1, 2)), ["a"], None),
-        TypeError,
-        "title must be a string",
-    ),
-    (
         "vectors words str",
         lambda f: plots.plot_word_vectors(np.zeros((2, 2)), "ab", "t"),
         TypeError,
@@ -619,7 +613,6 @@ CASES = [
         ValueError,
         "no label for 5",
     ),
-    ("sequences title", lambda f: plots.plot_sequences([[0, 1]], 5), TypeError, "title must be"),
     (
         "color values count",
         lambda f: plots.color_text_html("abc", [0.1, 0.2], "t"),
@@ -671,6 +664,48 @@ CASES = [
         ValueError,
         "to_file must end in",
     ),
+    (
+        "vectors empty",
+        lambda f: plots.plot_word_vectors(np.zeros((0, 2)), [], "t"),
+        ValueError,
+        "no word vectors to plot",
+    ),
+    (
+        "vectors words None",
+        lambda f: plots.plot_word_vectors(np.zeros((2, 2)), None, "t"),
+        TypeError,
+        "words must be a list of strings",
+    ),
+    (
+        "history loss str",
+        lambda f: plots.plot_history({"m": {"loss": "abc"}}, "t", metrics=["loss"]),
+        TypeError,
+        "m's 'loss' must be numbers, one per epoch",
+    ),
+    (
+        "history val short",
+        lambda f: plots.plot_history({"m": {"loss": [1.0, 0.5], "val_loss": [1.0]}}, "t", ["loss"]),
+        ValueError,
+        "'val_loss' has 1 values but 'loss' has 2",
+    ),
+    (
+        "history metrics empty",
+        lambda f: plots.plot_history({"m": {"loss": [1.0]}}, "t", metrics=[]),
+        ValueError,
+        "metrics is empty",
+    ),
+    (
+        "draw unbuilt",
+        lambda f: plots.draw_model(_unbuilt(), "model.png"),
+        ValueError,
+        r"not built.*build it first, e\.g\. model\.build\(.*or call it on a batch",
+    ),
+    (
+        "sequences negative id",
+        lambda f: plots.plot_sequences([[-1, 2]], "t", labels="abc"),
+        ValueError,
+        "id -1 has no label",
+    ),
     # ---- train ----
     ("run_folder empty", lambda f: train.run_folder(""), ValueError, "name is empty"),
     ("run_folder int", lambda f: train.run_folder(5), TypeError, "name must be a string"),
@@ -690,6 +725,7 @@ CASES = [
     ("interrupt 0", lambda f: train.InterruptAfter(0), ValueError, "epochs must be"),
     ("interrupt float", lambda f: train.InterruptAfter(1.0), TypeError, "epochs must be"),
     ("interrupt bool", lambda f: train.InterruptAfter(True), TypeError, "epochs must be"),
+    ("fit clock epochs", lambda f: train.FitClock(5), TypeError, r"no arguments.*FitClock\(\)"),
     # ---- args, the shared checks themselves ----
     ("whole bool", lambda f: args.whole("n", False), TypeError, "n must be a whole number"),
     ("whole max", lambda f: args.whole("n", 11, maximum=10), ValueError, "<= 10"),

@@ -140,6 +140,28 @@ def test_plot_history_bad_input():
     plt.close("all")
 
 
+def test_plot_history_draws_every_model_even_past_ten_colours():
+    histories = {f"model {i}": {"loss": [1.0, 0.5]} for i in range(12)}
+    fig = utils.plot_history(histories, title="t", metrics=["loss"])
+    assert len(fig.axes[0].lines) == 12
+    plt.close(fig)
+
+
+def test_plot_history_keeps_a_diverged_loss():
+    """NaN is what a diverged training logs: it is drawn (as a gap), not refused."""
+    fig = utils.plot_history({"m": {"loss": [2.0, float("nan")]}}, title="t", metrics=["loss"])
+    assert len(fig.axes[0].lines) == 1
+    plt.close(fig)
+
+
+def test_plot_sequences_without_labels_shows_negative_ids():
+    ax = utils.plot_sequences([[-1, 2]], title="t", pad_value=-1)
+    assert [t.get_text() for t in ax.texts] == ["-1", "2"]
+    with pytest.raises(ValueError, match="id -1 has no label"):
+        utils.plot_sequences([[-1, 2]], title="t", labels="abc")
+    plt.close("all")
+
+
 def tiny_model():
     import keras
 
@@ -156,6 +178,13 @@ def test_draw_model_without_graphviz_prints_the_layers(monkeypatch, capsys, tmp_
     out = capsys.readouterr().out
     assert "Graphviz is not installed" in out and "gru (GRU) -> (None, 2)" in out
     assert not (tmp_path / "m.png").exists()
+
+
+def test_draw_model_asks_for_a_built_model(tmp_path):
+    import keras
+
+    with pytest.raises(ValueError, match="build it first"):
+        utils.draw_model(keras.Sequential([keras.layers.Dense(2)]), tmp_path / "m.png")
 
 
 @pytest.mark.skipif(

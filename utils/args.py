@@ -1,4 +1,6 @@
-"""Checks of what a notebook passes to the helpers, shared by every module of `utils`.
+"""Checks of what a notebook passes to the helpers of `utils`, kept here so that each helper reads
+as its lesson: one line on top, `args.<check>(...)  # the arguments, checked once`, then the code.
+The basic checks come first, then one section for each module that calls in.
 
 Each raises a `TypeError` for a value of the wrong kind (a bool is never a number here) and a
 `ValueError` for one out of range, with a message that names the argument, the value given and
@@ -6,6 +8,7 @@ what to pass instead.
 """
 
 import math
+import os
 
 import numpy as np
 
@@ -219,6 +222,136 @@ def gradients(grads, max_norm):
         )
 
 
+# What the text helpers of `utils.text` are given.
+
+
+def chars(value):
+    """`value` as a list of single characters (a string, or a list of them), never empty."""
+    wanted = "chars must be a string or a list of single characters, e.g. CharVocab('abc')"
+    if isinstance(value, str):
+        value = list(value)
+    else:
+        try:
+            value = list(value)
+        except TypeError:
+            raise TypeError(f"{wanted}, got {type(value).__name__}.") from None
+        if not all(isinstance(c, str) for c in value):
+            raise TypeError(f"{wanted}, got a list with {type(value[0]).__name__} in it.")
+        longer = [c for c in value if len(c) != 1]
+        if longer:
+            raise ValueError(f"{wanted}, one character each: {longer[0]!r} is not one.")
+    if not value:
+        raise ValueError("the vocabulary is empty: build it from a non-empty text.")
+    return value
+
+
+def known_text(text, known):
+    """`text`, checked to be a string of characters that are all in `known`."""
+    if not isinstance(text, str):
+        raise TypeError(
+            f"text must be a string, got {type(text).__name__}: encode one text at a time."
+        )
+    unknown = sorted(set(text) - known.keys())
+    if unknown:
+        raise ValueError(
+            f"{len(unknown)} character(s) not in the vocabulary: "
+            f"{', '.join(repr(c) for c in unknown[:20])}. Use only characters of the training "
+            "text (see vocab.chars), e.g. lower-case the text if the model was trained on it."
+        )
+    return text
+
+
+def vocab_ids(value, size):
+    """`value` as a 1-D int array of ids of a vocabulary of `size` characters (0 to size - 1)."""
+    value = np.asarray(value).ravel()
+    if value.size and not np.issubdtype(value.dtype, np.integer):
+        raise TypeError(f"ids must be whole numbers (character ids), got dtype {value.dtype}.")
+    bad = value[(value < 0) | (value >= size)]
+    if bad.size:
+        raise ValueError(
+            f"id {bad[0]} is not in this vocabulary of {size} characters (ids 0 to {size - 1}): "
+            "decode ids made with this vocabulary, or the model's output size is not the "
+            "vocabulary's."
+        )
+    return value
+
+
+def windows(value, length, shift, batch_size=None, shuffle_buffer=0, seed=None):
+    """The ids of `split_windows` or `window_dataset`, checked with the window's settings.
+
+    Returns the ids as an int32 array (what TensorFlow is given) and the shift."""
+    value = ids("ids", value)
+    if value.size and not 0 <= value.min() <= value.max() < 2**31:
+        raise ValueError(
+            f"ids must be token ids from 0 to {2**31 - 1:,}, got {value.min()} to {value.max()}: "
+            "encode the text with its vocabulary, e.g. vocab.encode(text)."
+        )
+    shift = length if shift is None else shift
+    for name, number in (("the window length", length), ("shift", shift)):
+        if not is_whole(number):
+            raise TypeError(f"{name} must be a whole number >= 1, got {number!r}.")
+        if number < 1:
+            raise ValueError(f"{name} must be at least 1, got {number}.")
+    if length >= len(value):
+        raise ValueError(
+            f"a window of {length} + 1 characters does not fit in a text of {len(value)}: "
+            "use a shorter window or a longer text."
+        )
+    if batch_size is None:  # split_windows: every window at once, in memory
+        n_windows = (len(value) - length + shift - 1) // shift
+        fits_in_memory(
+            f"{n_windows:,} windows of {length + 1} ids",
+            3 * n_windows * (length + 1) * 8,  # the index, the windows, the two halves
+            "use utils.window_dataset, which cuts the windows on the fly, or a larger shift.",
+        )
+    else:  # window_dataset: a shuffle buffer of windows
+        whole("batch_size", batch_size, minimum=1)
+        whole("shuffle_buffer", shuffle_buffer, minimum=0)
+        whole("seed", seed, minimum=0, allow_none=True)
+        fits_in_memory(
+            f"a shuffle buffer of {shuffle_buffer:,} windows of {length + 1} ids",
+            shuffle_buffer * (length + 1) * 4,
+            "use a smaller shuffle_buffer (10,000 windows mix Shakespeare well).",
+        )
+    return value.astype(np.int32), shift
+
+
+def lines_and_tokenizer(lines, tokenizer, max_sequence_len):
+    """Check what `ngram_sequences` is given: a list of strings, a fitted Keras Tokenizer (or
+    None) and a `max_sequence_len` of at least 2 (or None)."""
+    if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
+        raise TypeError(
+            f"lines must be a list of strings, got {type(lines).__name__}: split the text, "
+            "text.split('\\n')."
+        )
+    if not all(isinstance(line, str) for line in lines):
+        raise TypeError("lines must be a list of strings, but not every line is a string.")
+    whole("max_sequence_len", max_sequence_len, 2, allow_none=True)
+    if tokenizer is None:
+        return
+    if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
+        raise TypeError(
+            f"tokenizer must be a Keras Tokenizer (fitted on the training text), got "
+            f"{type(tokenizer).__name__}."
+        )
+    if not tokenizer.word_index:
+        raise ValueError("the tokenizer has no words yet: call tokenizer.fit_on_texts(lines).")
+
+
+def sequences_fit(sequences, n_lines, max_sequence_len):
+    """A clear error when `ngram_sequences` found nothing to predict or would fill the memory."""
+    if not sequences:
+        raise ValueError(
+            f"no line of the {n_lines} given has two words the tokenizer knows, so there is "
+            "nothing to predict: give more text."
+        )
+    fits_in_memory(
+        f"{len(sequences):,} sequences of {max_sequence_len:,} ids",
+        2 * len(sequences) * max_sequence_len * 4,
+        "use a smaller max_sequence_len (the longest line's length is enough).",
+    )
+
+
 # What the generators of `utils.generate` are given: checked here, once, where a notebook calls in.
 
 
@@ -380,3 +513,321 @@ def sampling(temperature, top_k, top_p):
         raise ValueError(f"top_k must be a whole number >= 1 (or None), got {top_k!r}.")
     if top_p is not None and not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1] (or None), got {top_p!r}.")
+
+
+def sample_request(logits_, rng, greedy):
+    """`logits_` as a float64 (batch, vocab) array, with `rng` and `greedy` checked."""
+    if not isinstance(rng, np.random.Generator):
+        seed = f"{rng}" if is_whole(rng) else "42"
+        raise TypeError(
+            f"rng must be a NumPy random Generator, e.g. np.random.default_rng({seed}), "
+            f"got {type(rng).__name__}."
+        )
+    flag("greedy", greedy)
+    return logits(logits_)
+
+
+def tokens(value, n):
+    """Check what `distinct_share` is given: one sequence of at least `n` tokens."""
+    if isinstance(value, (bytes, dict)) or not isinstance(value, (str, list, tuple, np.ndarray)):
+        raise TypeError(
+            f"tokens must be a string (characters) or a list of words, got {type(value).__name__}."
+        )
+    whole("n", n, minimum=1)
+    if not isinstance(value, str) and any(np.ndim(t) for t in value):
+        raise ValueError("tokens must be one sequence of words (1-D), not a list of sequences.")
+    if len(value) < n:
+        raise ValueError(f"need at least n = {n} tokens, got {len(value)}.")
+
+
+def char_model(model, vocab):
+    """`char_model_layers` of a built Keras model and the `CharVocab` it was trained with."""
+    import keras
+
+    from .text import CharVocab
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(
+            f"vocab must be the utils.CharVocab the model was trained with, "
+            f"got {type(vocab).__name__}."
+        )
+    if not model.built:
+        raise ValueError(
+            "the model is not built, so it has no weights yet: start it with keras.Input(...) "
+            "and train it, then generate."
+        )
+    return char_model_layers(model, len(vocab))
+
+
+def finite_weights(layers, kinds):
+    """A clear error when a layer's weights (as `CharGenerator` read them) hold NaN or inf."""
+    for (_, weights), (_, layer) in zip(layers, kinds):
+        if not all(np.isfinite(w).all() for w in weights):
+            raise ValueError(
+                f"the weights of {layer.name} hold NaN or infinity: training diverged (look "
+                "at the loss). Train again with a lower learning rate or clipnorm=1.0."
+            )
+
+
+def generate_call(kind, seed_text, count, n_samples, greedy, temperature, top_k, top_p, seed):
+    """Check one `generate` call of the "char" or the "word" generator; return its batch size."""
+    count_name, example = ("length", "ROMEO:") if kind == "char" else ("n_words", "the cat")
+    flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
+    temperature = 1.0 if greedy else temperature
+    batch = generation_request(count_name, count, n_samples, temperature, top_k, top_p, seed)
+    string("seed_text", seed_text, example)
+    return batch
+
+
+def char_beam_request(seed_text, length, width, alpha, stop):
+    """Check one `CharGenerator.beam_search` call."""
+    string("seed_text", seed_text, "ROMEO:")
+    beam_request("length", length, width, alpha)
+    if stop is not None and len(string("stop", stop, "\\n")) != 1:
+        raise ValueError(f"stop must be one character, e.g. '\\n', got {stop!r}.")
+
+
+def word_model(model, tokenizer, max_sequence_len):
+    """Check a next-word model, its tokenizer and `max_sequence_len` against each other; return
+    the number of ids the model scores (the tokenizer's words and the padding id 0)."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+    if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
+        raise TypeError(
+            f"tokenizer must be a Keras Tokenizer, the one the model was trained with, got "
+            f"{type(tokenizer).__name__}."
+        )
+    if not tokenizer.word_index:
+        raise ValueError("the tokenizer has no words: use the one the model was trained with.")
+    whole("max_sequence_len", max_sequence_len, minimum=2)
+    try:
+        steps = model.inputs[0].shape[1]
+    except (AttributeError, ValueError, IndexError, TypeError):  # not built on an Input
+        steps = None
+    if steps is not None and steps != max_sequence_len - 1:
+        raise ValueError(
+            f"the model reads windows of {steps} words, but max_sequence_len - 1 = "
+            f"{max_sequence_len - 1}: pass the max_sequence_len the model was trained with "
+            f"({steps + 1})."
+        )
+    vocab = min(len(tokenizer.word_index) + 1, tokenizer.num_words or np.inf)
+    head = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
+    if head is not None and head != vocab:
+        raise ValueError(
+            f"the model scores {head} ids but the tokenizer has {vocab} (its words and "
+            "the padding id 0): use the tokenizer the model was trained with."
+        )
+    return vocab
+
+
+def seed_ids(ids_, seed_text):
+    """The ids of the seed's known words, or a clear error when it has none."""
+    if not ids_:
+        raise ValueError(
+            f"none of the words of {seed_text!r:.60} is in the tokenizer's vocabulary, so the "
+            "model has nothing to start from: use words of the training text."
+        )
+    return ids_
+
+
+def word_windows(windows, vocab):
+    """Check what `WordGenerator.next_logits` is given: lists of ids from 0 to vocab - 1."""
+    if isinstance(windows, (str, bytes)) or not all(
+        isinstance(row, (list, tuple, np.ndarray)) and all(is_whole(i) for i in row)
+        for row in windows
+    ):
+        raise TypeError(
+            "windows must be a list of word-id lists, e.g. "
+            "tokenizer.texts_to_sequences([text]); words are not ids."
+        )
+    wrong = [i for row in windows for i in row if not 0 <= i < vocab]
+    if wrong:
+        raise ValueError(
+            f"windows hold the id {wrong[0]}, but the tokenizer's ids go from 1 to "
+            f"{vocab - 1} (0 is padding): take the ids from this tokenizer."
+        )
+
+
+# What the plot helpers of `utils.plots` are given.
+
+
+def finite_numbers(name, values):
+    """`values` as a float array of finite numbers (for the plot helpers' vectors and values)."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numbers, got {type(values).__name__}.") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} hold NaN or infinity: plot finite numbers only.")
+    return array
+
+
+def word_vectors(vectors, words):
+    """For plot_word_vectors: `vectors` as a float (n_words, 2) array, one word of `words` a row."""
+    if not isinstance(words, (list, tuple, np.ndarray)):
+        raise TypeError(
+            "words must be a list of strings, one per vector, e.g. ['king', 'queen'], got "
+            f"{type(words).__name__}."
+        )
+    for word in words:
+        if not isinstance(word, str):
+            raise TypeError(f"words must be a list of strings, got {word!r} among them.")
+    vectors = finite_numbers("vectors", vectors)
+    if vectors.ndim != 2 or vectors.shape[1] != 2:
+        raise ValueError(
+            f"vectors must have shape (n_words, 2), got {vectors.shape}: "
+            "use a 2-dimensional embedding, or project the vectors to 2-D first."
+        )
+    if len(vectors) == 0:
+        raise ValueError(
+            "there are no word vectors to plot (shape (0, 2)): give at least one word and its "
+            "vector (are the words you picked in the vocabulary?)."
+        )
+    if len(words) != len(vectors):
+        raise ValueError(f"got {len(words)} words for {len(vectors)} vectors; give one per vector.")
+    return vectors
+
+
+def id_grid(sequences, labels, max_cells):
+    """For plot_sequences: `sequences` as a 2-D integer array of at most `max_cells` ids, each
+    with an entry in `labels` when labels are given."""
+    try:
+        matrix = np.asarray(sequences)
+    except ValueError:  # ragged lists of different lengths
+        matrix = np.asarray(sequences, dtype=object)
+    if matrix.ndim != 2 or not np.issubdtype(matrix.dtype, np.integer):
+        raise ValueError(
+            f"sequences must be a 2-D integer array (pad them first), got shape {matrix.shape} "
+            f"and dtype {matrix.dtype}."
+        )
+    if matrix.size > max_cells:
+        raise ValueError(
+            f"sequences has {matrix.size:,} cells; this picture shows at most {max_cells:,} "
+            "cells: plot a few rows and columns, e.g. sequences[:5, -20:]."
+        )
+    if labels is not None and matrix.size and matrix.min() < 0:
+        raise ValueError(
+            f"id {matrix.min()} has no label: with labels, ids count from 0 (labels[-1] would be "
+            "the last label). Pass the ids the vocabulary made, or leave labels out."
+        )
+    if labels is not None and matrix.size and matrix.max() >= len(labels):
+        raise ValueError(
+            f"there is no label for {matrix.max()}: labels has {len(labels)} entries. Pass the "
+            "vocabulary the ids were made with."
+        )
+    return matrix
+
+
+def coloured_text(text, values):
+    """For color_text_html: `values` as a float array of finite numbers, one per character."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}.")
+    values = finite_numbers("values", values)
+    if values.shape != (len(text),):
+        raise ValueError(
+            f"need one value per character: {len(text)} characters, but values has shape "
+            f"{values.shape}."
+        )
+    return values
+
+
+def history_logs(histories, metrics):
+    """For plot_history: {model name: its logs, {metric: one number per epoch}}, each holding
+    every metric of `metrics`, and a validation curve (if any) as long as the training one."""
+    if not isinstance(histories, dict):
+        raise TypeError(
+            f"histories must be a dict {{'model name': history, ...}}, got "
+            f"{type(histories).__name__}."
+        )
+    if not histories:
+        raise ValueError("histories is empty: give {'model name': history, ...}.")
+    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
+        raise TypeError(f"metrics must be a list of names, e.g. ['loss'], got {metrics!r}.")
+    if len(metrics) == 0:
+        raise ValueError("metrics is empty: name at least one curve to plot, e.g. ['loss'].")
+    all_logs = {}
+    for name, history in histories.items():
+        logs = getattr(history, "history", history)
+        if not isinstance(logs, dict):
+            raise TypeError(
+                f"{name}: give the History that fit returned (or its .history dict), got "
+                f"{type(history).__name__}."
+            )
+        for metric in metrics:
+            if metric not in logs:
+                raise ValueError(f"{name}'s history has no {metric!r}: it has {sorted(logs)}.")
+            for key in (metric, f"val_{metric}"):
+                try:
+                    curve = np.asarray(logs.get(key, []), dtype=float)
+                except (TypeError, ValueError):
+                    curve = None
+                if curve is None or curve.ndim != 1:
+                    raise TypeError(
+                        f"{name}'s {key!r} must be numbers, one per epoch, e.g. [2.3, 1.9], got "
+                        f"{logs[key]!r:.60}."
+                    )
+            val = f"val_{metric}"
+            if val in logs and len(logs[val]) != len(logs[metric]):
+                raise ValueError(
+                    f"{name}'s {val!r} has {len(logs[val])} values but {metric!r} has "
+                    f"{len(logs[metric])}: give one per epoch in both (fit without "
+                    f"validation_freq, or leave {val!r} out)."
+                )
+        all_logs[name] = logs
+    return all_logs
+
+
+def drawable_model(model, to_file):
+    """For draw_model: a built Keras model, and a file name whose suffix Keras can write."""
+    import pathlib
+
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+    if not model.built:
+        raise ValueError(
+            f"model {model.name!r} is not built, so its layers have no shapes to draw: build it "
+            "first, e.g. model.build((None, 40)) or call it on a batch, model(x[:1]) (or start "
+            "it with keras.Input)."
+        )
+    suffixes = (".png", ".svg", ".pdf", ".jpg", ".dot")
+    if pathlib.Path(str(to_file)).suffix.lower() not in suffixes:
+        raise ValueError(f"to_file must end in one of {', '.join(suffixes)}, got {to_file!r}.")
+
+
+# What the training helpers of `utils.train` are given.
+
+
+def folder_name(name):
+    """`name`, checked to be one folder name of at most 100 characters."""
+    string("name", name, "char_lstm")
+    if name in (".", "..") or "/" in name or "\\" in name or "\0" in name or len(name) > 100:
+        raise ValueError(
+            f"name must be one folder name of at most 100 characters, e.g. 'char_lstm', got "
+            f"{name!r:.120}."
+        )
+    return name
+
+
+def checkpoint_settings(folder, monitor, mode, fresh):
+    """Check what `RunCheckpoints` is given; return the mode, with 'auto' made 'min' or 'max'."""
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a path (str or pathlib.Path), got {folder!r}.")
+    string("monitor", monitor, "val_loss")
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
+    flag("fresh", fresh)
+    if mode != "auto":
+        return mode
+    return "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
+
+
+def no_arguments(name, given, named, example):
+    """A clear TypeError for arguments passed to a callback that takes none."""
+    if given or named:
+        raise TypeError(f"{name} takes no arguments: use {example}.")

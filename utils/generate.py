@@ -16,7 +16,6 @@ for speed; reading the seed, `next_logits` and beam search use `numpy_rnn`'s cel
 import numpy as np
 
 from . import args, numpy_rnn
-from .args import is_whole as _whole
 from .fastgen import Steps, draw, pick, uniform_rows
 
 
@@ -26,6 +25,7 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     `temperature` divides the logits (below 1 sharpens, above 1 flattens); `top_k` keeps only the k
     most likely tokens; `top_p` keeps the smallest set of most likely tokens whose probability adds
     up to at least p (nucleus sampling). What is kept is renormalised to sum to 1.
+    Lab 11-2a, "Four ways to pick the next character".
     """
     args.sampling(temperature, top_k, top_p)
     z = args.logits(logits)
@@ -49,15 +49,10 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
 
 
 def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
-    """One token id per row of `logits` (batch, vocab): the argmax if `greedy`, else a draw."""
-    if not isinstance(rng, np.random.Generator):
-        seed = f"{rng}" if _whole(rng) else "42"
-        raise TypeError(
-            f"rng must be a NumPy random Generator, e.g. np.random.default_rng({seed}), "
-            f"got {type(rng).__name__}."
-        )
-    args.flag("greedy", greedy)
-    logits = args.logits(logits)
+    """One token id per row of `logits` (batch, vocab): the argmax if `greedy`, else a draw.
+
+    Lab 11-2a, "Four ways to pick the next character"."""
+    logits = args.sample_request(logits, rng, greedy)  # the arguments, checked once
     if greedy:
         return logits.argmax(axis=-1)
     probs = sampling_distribution(logits, temperature, top_k, top_p)
@@ -66,18 +61,11 @@ def sample(logits, rng, greedy=False, temperature=1.0, top_k=None, top_p=None):
 
 def distinct_share(tokens, n):
     """The share of distinct n-grams among all n-grams of `tokens` (characters of a string, or a
-    list of words): 1.0 when nothing repeats, near 0 when the text loops."""
-    if isinstance(tokens, (bytes, dict)) or not isinstance(tokens, (str, list, tuple, np.ndarray)):
-        raise TypeError(
-            f"tokens must be a string (characters) or a list of words, got {type(tokens).__name__}."
-        )
-    args.whole("n", n, minimum=1)
-    nested = not isinstance(tokens, str) and any(np.ndim(t) for t in tokens)
-    if nested:
-        raise ValueError("tokens must be one sequence of words (1-D), not a list of sequences.")
+    list of words): 1.0 when nothing repeats, near 0 when the text loops.
+
+    Lab 11-2a, "Greedy decoding repeats itself"."""
+    args.tokens(tokens, n)  # the arguments, checked once
     pieces = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-    if not pieces:
-        raise ValueError(f"need at least n = {n} tokens, got {len(tokens)}.")
     return len(set(pieces)) / len(pieces)
 
 
@@ -88,39 +76,19 @@ class CharGenerator:
     weights at every `generate` and `next_logits` call: after more `fit`, it uses the new weights.
     A layer setting it cannot reproduce exactly (masking, a backwards RNN, a head that is not one
     score per character) is refused when it is built, with the reason.
+    Lab 11-2a, "The same maths, faster: `CharGenerator`".
     """
 
     def __init__(self, model, vocab):
-        import keras
-
-        from .text import CharVocab
-
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
-        if not isinstance(vocab, CharVocab):
-            raise TypeError(
-                f"vocab must be the utils.CharVocab the model was trained with, "
-                f"got {type(vocab).__name__}."
-            )
-        if not model.built:
-            raise ValueError(
-                "the model is not built, so it has no weights yet: start it with keras.Input(...) "
-                "and train it, then generate."
-            )
         self.model, self.vocab = model, vocab
-        self._kinds = args.char_model_layers(model, len(vocab))
+        self._kinds = args.char_model(model, vocab)  # the arguments, checked once
         self._read()
 
     def _read(self):
         """Read each supported layer's kind and current weights (zero biases where it has none)
         into `self.layers`, and the input vectors into `self.inputs`."""
         self.layers = [(kind, _weights(layer)) for kind, layer in self._kinds]
-        for (_, weights), (_, layer) in zip(self.layers, self._kinds):
-            if not all(np.isfinite(w).all() for w in weights):
-                raise ValueError(
-                    f"the weights of {layer.name} hold NaN or infinity: training diverged (look "
-                    "at the loss). Train again with a lower learning rate or clipnorm=1.0."
-                )
+        args.finite_weights(self.layers, self._kinds)
         kind, weights = self.layers[0]
         # The input of each id: its row of the Embedding, or a one-hot vector for one-hot models
         self.inputs = (
@@ -144,11 +112,9 @@ class CharGenerator:
         `greedy` takes the most likely character each time; otherwise characters are drawn with
         `temperature`, `top_k` and `top_p` (see `sampling_distribution`). `seed` fixes the draws.
         """
-        args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
-        batch = args.generation_request(
-            "length", length, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
-        )
-        args.string("seed_text", seed_text, "ROMEO:")
+        batch = args.generate_call(
+            "char", seed_text, length, n_samples, greedy, temperature, top_k, top_p, seed
+        )  # the arguments, checked once
         ids = self.vocab.encode(seed_text)
         if length == 0:
             return seed_text if n_samples is None else [seed_text] * batch
@@ -185,14 +151,8 @@ class CharGenerator:
         log-probability, which favours short ones (every character costs probability), with
         `alpha=1` by the mean per character. Greedy decoding is `width=1`.
         """
-        args.string("seed_text", seed_text, "ROMEO:")
-        args.beam_request("length", length, width, alpha)
-        stop_id = None
-        if stop is not None:
-            args.string("stop", stop, "\\n")
-            if len(stop) != 1:
-                raise ValueError(f"stop must be one character, e.g. '\\n', got {stop!r}.")
-            stop_id = int(self.vocab.encode(stop)[0])
+        args.char_beam_request(seed_text, length, width, alpha, stop)  # checked once
+        stop_id = None if stop is None else int(self.vocab.encode(stop)[0])
         self._read()
         logits, states = self._run(self.vocab.encode(seed_text)[None], [None] * len(self.layers))
 
@@ -235,41 +195,14 @@ class WordGenerator:
     Compared with the slides' loop it tokenizes the seed once, feeds the model only its window of
     the last `max_sequence_len - 1` ids through one compiled call (not `model.predict`), looks the
     word up in `tokenizer.index_word` instead of scanning `word_index`, never emits the padding id
-    0, and can sample and forbid repeated n-grams.
+    0, and can sample and forbid repeated n-grams. Lab 11-2b, "Test for the next generation".
     """
 
     def __init__(self, model, tokenizer, max_sequence_len):
-        import keras
         import tensorflow as tf
 
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
-        if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
-            raise TypeError(
-                f"tokenizer must be a Keras Tokenizer, the one the model was trained with, got "
-                f"{type(tokenizer).__name__}."
-            )
-        if not tokenizer.word_index:
-            raise ValueError("the tokenizer has no words: use the one the model was trained with.")
-        args.whole("max_sequence_len", max_sequence_len, minimum=2)
-        try:
-            steps = model.inputs[0].shape[1]
-        except (AttributeError, ValueError, IndexError, TypeError):  # not built on an Input
-            steps = None
-        if steps is not None and steps != max_sequence_len - 1:
-            raise ValueError(
-                f"the model reads windows of {steps} words, but max_sequence_len - 1 = "
-                f"{max_sequence_len - 1}: pass the max_sequence_len the model was trained with "
-                f"({steps + 1})."
-            )
         # the model scores every id of the tokenizer: its words and the padding id 0
-        self.vocab = min(len(tokenizer.word_index) + 1, tokenizer.num_words or np.inf)
-        head = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
-        if head is not None and head != self.vocab:
-            raise ValueError(
-                f"the model scores {head} ids but the tokenizer has {self.vocab} (its words and "
-                "the padding id 0): use the tokenizer the model was trained with."
-            )
+        self.vocab = args.word_model(model, tokenizer, max_sequence_len)  # checked once
         self.tokenizer = tokenizer
         self.window = max_sequence_len - 1
         self.softmax = getattr(model.layers[-1], "activation", None) is not None and (
@@ -297,18 +230,11 @@ class WordGenerator:
         `no_repeat_ngram=n`, a word that would repeat an n-gram already in the text is never
         chosen (n=1: no word twice). `seed` fixes the draws.
         """
-        args.flag("greedy", greedy)  # greedy takes the likeliest: temperature plays no part
-        batch = args.generation_request(
-            "n_words", n_words, n_samples, 1.0 if greedy else temperature, top_k, top_p, seed
-        )
-        args.string("seed_text", seed_text, "the cat")
+        batch = args.generate_call(
+            "word", seed_text, n_words, n_samples, greedy, temperature, top_k, top_p, seed
+        )  # the arguments, checked once
         args.whole("no_repeat_ngram", no_repeat_ngram, minimum=1, allow_none=True)
-        ids = self.tokenizer.texts_to_sequences([seed_text])[0]
-        if not ids:
-            raise ValueError(
-                f"none of the words of {seed_text!r:.60} is in the tokenizer's vocabulary, so the "
-                "model has nothing to start from: use words of the training text."
-            )
+        ids = args.seed_ids(self.tokenizer.texts_to_sequences([seed_text])[0], seed_text)
         rng = np.random.default_rng(seed)
         tokens = [list(ids) for _ in range(batch)]
         for _ in range(n_words):
@@ -331,12 +257,7 @@ class WordGenerator:
         n_words ** `alpha` (all have the same length here). Greedy decoding is `width=1`."""
         args.string("seed_text", seed_text, "the cat")
         args.beam_request("n_words", n_words, width, alpha)
-        ids = self.tokenizer.texts_to_sequences([seed_text])[0]
-        if not ids:
-            raise ValueError(
-                f"none of the words of {seed_text!r:.60} is in the tokenizer's vocabulary, so the "
-                "model has nothing to start from: use words of the training text."
-            )
+        ids = args.seed_ids(self.tokenizer.texts_to_sequences([seed_text])[0], seed_text)
 
         def advance(tokens, memory, origin):
             logits = self.next_logits([ids + list(row) for row in tokens])
@@ -353,20 +274,7 @@ class WordGenerator:
 
     def next_logits(self, windows):
         """The model's log-probabilities of the next word, one row per window of word ids."""
-        if isinstance(windows, (str, bytes)) or not all(
-            isinstance(row, (list, tuple, np.ndarray)) and all(_whole(i) for i in row)
-            for row in windows
-        ):
-            raise TypeError(
-                "windows must be a list of word-id lists, e.g. "
-                "tokenizer.texts_to_sequences([text]); words are not ids."
-            )
-        wrong = [i for row in windows for i in row if not 0 <= i < self.vocab]
-        if wrong:
-            raise ValueError(
-                f"windows hold the id {wrong[0]}, but the tokenizer's ids go from 1 to "
-                f"{self.vocab - 1} (0 is padding): take the ids from this tokenizer."
-            )
+        args.word_windows(windows, self.vocab)  # the argument, checked once
         x = np.zeros((len(windows), self.window), dtype=np.int32)
         for i, row in enumerate(windows):
             row = row[-self.window :]

@@ -97,8 +97,9 @@ def rnn_loss_and_grads(params, x, targets, h0=None):
     dL/dh_t for every step (batch, time, hidden) and the last hidden state, to carry on with
     (truncated BPTT). Lecture 11-0a, "Backpropagation Through Time (BPTT)"; 11-0b truncates it.
     """
-    _, W, V, _, _, h0 = args.rnn_params(params, x, h0)  # the arguments, checked once
-    hs, logits = rnn_forward(params, x, h0)
+    hs, logits = rnn_forward(params, x, h0)  # checks the arguments, then runs forward
+    W, V = params["W"], params["V"]
+    h0 = np.zeros_like(hs[:, 0]) if h0 is None else h0
     loss, dlogits = softmax_cross_entropy(logits, targets)
     h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
     grads = {name: np.zeros_like(params[name]) for name in RNN_PARAMS}

@@ -22,6 +22,7 @@ def distribution_strategy():
 
     A TPU on a Colab TPU runtime, all GPUs mirrored when there are several, else the default
     strategy (one GPU or the CPU). Build and compile the model inside `with strategy.scope():`.
+    Lab 11-2c, "Which device? A distribution strategy".
     """
     import tensorflow as tf
 
@@ -45,13 +46,9 @@ def run_folder(name, use_drive=False):
 
     On Colab with `use_drive=True` it is on Google Drive instead (`MyDrive/rnn-nlp-lectures/<name>`,
     Drive is mounted on first use), so that checkpoints survive a disconnected runtime.
+    Lab 11-2, "Training, with checkpoints"; 11-2c, "Checkpoints that survive a disconnect".
     """
-    args.string("name", name, "char_lstm")
-    if name in (".", "..") or "/" in name or "\\" in name or "\0" in name or len(name) > 100:
-        raise ValueError(
-            f"name must be one folder name of at most 100 characters, e.g. 'char_lstm', got "
-            f"{name!r:.120}."
-        )
+    args.folder_name(name)  # the arguments, checked once
     args.flag("use_drive", use_drive)
     if use_drive:
         if not on_colab():
@@ -71,6 +68,7 @@ def checkpoint_callbacks(folder, monitor="val_loss", mode="auto", fresh=False):
 
     A list of one `RunCheckpoints` (see there): it resumes an interrupted run where it stopped and
     keeps the best model as `best.keras`, writing every file whole or not at all.
+    Lab 11-2b, "Model compile and fit".
     """
     return [RunCheckpoints(folder, monitor=monitor, mode=mode, fresh=fresh)]
 
@@ -103,20 +101,13 @@ class RunCheckpoints(keras.callbacks.Callback):
     trained weights, and the best value starts again from infinity after a resume. Here every file
     is written to a temporary name and moved into place (`utils.files.replacing`), the state file
     names the weights it belongs to, and the best value is part of that state.
+
+    Lab 11-2, "Training, with checkpoints"; 11-2c, "Checkpoints that survive a disconnect".
     """
 
     def __init__(self, folder, monitor="val_loss", mode="auto", fresh=False):
         super().__init__()
-        if not isinstance(folder, (str, os.PathLike)):
-            raise TypeError(f"folder must be a path (str or pathlib.Path), got {folder!r}.")
-        args.string("monitor", monitor, "val_loss")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
-        args.flag("fresh", fresh)
-        if mode == "auto":
-            mode = (
-                "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
-            )
+        mode = args.checkpoint_settings(folder, monitor, mode, fresh)  # 'auto': 'min' or 'max'
         self.folder = pathlib.Path(folder)
         self.backup = self.folder / "backup"
         self.monitor, self.mode, self.fresh = monitor, mode, fresh
@@ -244,7 +235,7 @@ class RunCheckpoints(keras.callbacks.Callback):
         except OSError as err:
             raise OSError(err.errno, f"Cannot use {self.folder} for checkpoints: {err}.") from None
         if isinstance(holder, dict) and holder != me and holder.get("host") == me["host"]:
-            if _alive(holder.get("pid")):
+            if files.running(holder.get("pid")):
                 raise ValueError(
                     f"Another fit (process {holder['pid']}) is training into {self.folder} right "
                     "now: two fits in one folder would overwrite each other's checkpoints. Wait "
@@ -310,8 +301,7 @@ class RunCheckpoints(keras.callbacks.Callback):
             return self._read_older_finished()
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            best = record["best"]
-            ok = best is None or (args.is_real(best) and math.isfinite(best))
+            ok = _finite_or_none(record["best"])
         except (OSError, ValueError, TypeError, KeyError):
             ok = False
         if not ok:
@@ -319,13 +309,7 @@ class RunCheckpoints(keras.callbacks.Callback):
                 f"{path} is damaged: pass fresh=True to start a new run (the finished run's files "
                 "are kept aside), or use another folder."
             )
-        if (record.get("monitor"), record.get("mode")) != (self.monitor, self.mode):
-            raise ValueError(
-                f"The finished run in {self.folder} kept the best {record.get('monitor')!r} "
-                f"(mode {record.get('mode')!r}), not {self.monitor!r} (mode {self.mode!r}): its "
-                "best.keras cannot be compared with this run's. Pass the same monitor and mode, "
-                "or fresh=True to start over (its files are kept aside), or use another folder."
-            )
+        self._check_same_watch(record, f"The finished run in {self.folder}")
         return record
 
     def _read_older_finished(self):
@@ -341,13 +325,7 @@ class RunCheckpoints(keras.callbacks.Callback):
         return {"monitor": self.monitor, "mode": self.mode, "best": best}
 
     def _restore(self, state):
-        if (state["monitor"], state["mode"]) != (self.monitor, self.mode):
-            raise ValueError(
-                f"The backup in {self.backup} watched {state['monitor']!r} (mode "
-                f"{state['mode']!r}), not {self.monitor!r} (mode {self.mode!r}): pass "
-                f"monitor={state['monitor']!r}, mode={state['mode']!r}, or fresh=True to start "
-                "over."
-            )
+        self._check_same_watch(state, f"The backup in {self.backup}")
         weights = self.backup / state["weights"]
         if not weights.is_file():
             raise ValueError(
@@ -377,6 +355,18 @@ class RunCheckpoints(keras.callbacks.Callback):
             self._save_best()  # a kill may have come between the state and best.keras
         self._tidy(keep=state["weights"])
 
+    def _check_same_watch(self, record, what):
+        """A clear error when `record` (a backup's state, a finished run's run.json) watched another
+        monitor or mode: its best value cannot be compared with this run's."""
+        watched, mode = record.get("monitor"), record.get("mode")
+        if (watched, mode) != (self.monitor, self.mode):
+            raise ValueError(
+                f"{what} watched {watched!r} (mode {mode!r}), not {self.monitor!r} (mode "
+                f"{self.mode!r}): its best value cannot be compared with this run's. Pass "
+                f"monitor={watched!r}, mode={mode!r}, or fresh=True to start over (a finished "
+                "run's files are kept aside), or use another folder."
+            )
+
     def _tidy(self, keep, state=False):
         """Remove this callback's older backups (all of them with keep=None, and the state too with
         state=True) and the temporary files of its killed writes; never anything else."""
@@ -397,17 +387,8 @@ def _shown(value):
     return "none finite" if value is None else f"{value:.4f}"
 
 
-def _alive(pid):
-    """True when a process `pid` runs on this machine (another user's counts too)."""
-    if not args.is_whole(pid) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _finite_or_none(value):
+    return value is None or (args.is_real(value) and math.isfinite(value))
 
 
 def _state_problem(state):
@@ -422,7 +403,7 @@ def _state_problem(state):
     if not isinstance(state.get("monitor"), str) or state.get("mode") not in ("min", "max"):
         return "monitor or mode missing"
     best, best_epoch = state.get("best"), state.get("best_epoch")
-    if best is not None and not (args.is_real(best) and math.isfinite(best)):
+    if not _finite_or_none(best):
         return f"best is {best!r}, not a finite number"
     if best_epoch is not None and not (args.is_whole(best_epoch) and 1 <= best_epoch <= epoch):
         return f"best_epoch is {best_epoch!r}, not an epoch from 1 to {epoch}"
@@ -448,15 +429,13 @@ def _missing_monitor(monitor, logs):
 
 
 class InterruptAfter(keras.callbacks.Callback):
-    """Fail after `epochs` epochs of this `fit`, as a lost Colab connection would."""
+    """Fail after `epochs` epochs of this `fit`, as a lost Colab connection would.
+
+    Lab 11-2c, "Checkpoints that survive a disconnect"."""
 
     def __init__(self, epochs):
         super().__init__()
-        if not isinstance(epochs, int) or isinstance(epochs, bool):
-            raise TypeError(f"epochs must be a whole number >= 1, got {epochs!r}.")
-        if epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}.")
-        self.epochs = epochs
+        self.epochs = args.whole("epochs", epochs, minimum=1)
 
     def on_train_begin(self, logs=None):
         self._done = 0
@@ -475,10 +454,12 @@ class FitClock(keras.callbacks.Callback):
     measured time, not a typed one) and see that training changed the weights it started from.
     `clock.cpu_seconds` is the CPU time the process spent meanwhile: the grader compares models by
     it, since it hardly changes when other programs share the machine.
+    Homework, "Task 2: LSTM vs GRU under identical settings".
     """
 
-    def __init__(self):
+    def __init__(self, *given, **named):
         super().__init__()
+        args.no_arguments("FitClock", given, named, "callbacks=[utils.FitClock()]")
         self.seconds = self.cpu_seconds = None
         self.start_weights = None
 
