@@ -83,7 +83,11 @@ __all__ = sorted(_HOME)
 
 def require(version):
     """The last line of every notebook's setup cell: stop, saying what to do, when the installed
-    `utils` is not the release `version` that the notebook was written for."""
+    `utils` is not the release `version` that the notebook was written for.
+
+    Lecture 11-0a, "Setup": the first notebook's setup cell, whose comment says what it checks;
+    the README's "On Google Colab" says more.
+    """
     if version == __version__:
         return
     if "google.colab" in sys.modules:

@@ -24,7 +24,10 @@ _FALSE = {"", "0", "false", "no", "off"}
 
 
 def is_fast():
-    """True in fast mode: `COURSE_FAST=1` (tests set it), False in full mode (the default)."""
+    """True in fast mode: `COURSE_FAST=1` (tests set it), False in full mode (the default).
+
+    Lecture 11-0b, "Long-term dependencies: SimpleRNN versus LSTM".
+    """
     value = os.environ.get("COURSE_FAST", "").strip().lower()
     if value in _TRUE:
         return True
@@ -37,7 +40,10 @@ def is_fast():
 
 
 def pick(full, fast):
-    """The value for the current mode, e.g. `EPOCHS = pick(full=100, fast=2)`."""
+    """The value for the current mode, e.g. `EPOCHS = pick(full=100, fast=2)`.
+
+    Lecture 11-0a, "A whole character RNN in NumPy".
+    """
     return fast if is_fast() else full
 
 
@@ -45,6 +51,9 @@ def set_seed(seed=42):
     """Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic.
 
     Call it once at the top of a notebook: a rerun on the same machine then gives the same numbers.
+
+    Lecture 11-0a, "Setup" ("seeds everything once"); 11-2, "Training, with checkpoints" says why
+    a cell seeds again.
     """
     from .args import whole
 
@@ -58,12 +67,18 @@ def set_seed(seed=42):
 
 
 def on_colab():
-    """True inside Google Colab."""
+    """True inside Google Colab.
+
+    Not taught: used by `environment_report` and by `utils.train.run_folder` (`use_drive=True`).
+    """
     return "google.colab" in sys.modules
 
 
 def environment_report():
-    """One line saying what this notebook runs on, e.g. for the top of every notebook."""
+    """One line saying what this notebook runs on, e.g. for the top of every notebook.
+
+    Lecture 11-0a, "Setup" ("says what this notebook runs on").
+    """
     import keras
     import tensorflow as tf
 

@@ -34,12 +34,19 @@ import numpy as np
 
 
 def windows(ids, m):
-    """Every m consecutive ids of `ids`, one per row: shape (len(ids) - m + 1, m)."""
+    """Every m consecutive ids of `ids`, one per row: shape (len(ids) - m + 1, m).
+
+    Not taught: used by `order_table` and `nats`.
+    """
     return np.lib.stride_tricks.sliding_window_view(np.asarray(ids, dtype=np.int64), m)
 
 
 def keys(grams, V):
-    """Each row of ids as one integer, the base-V number it spells (m-grams as sortable keys)."""
+    """Each row of ids as one integer, the base-V number it spells (m-grams as sortable keys).
+
+    Not taught: used by `order_table` and `prob`. (Lab 11-2's add-k baseline, in its section on a
+    counting baseline, writes the same `keys` by hand.)
+    """
     key = np.zeros(len(grams), dtype=np.int64)
     for column in np.asarray(grams, dtype=np.int64).T:
         key = key * V + column
@@ -47,7 +54,10 @@ def keys(grams, V):
 
 
 def lookup(table, values, query):
-    """values[i] where table[i] == query (table sorted), and 0 for queries not in the table."""
+    """values[i] where table[i] == query (table sorted), and 0 for queries not in the table.
+
+    Not taught: used by `prob`. (Lab 11-2's add-k baseline writes the same by hand, `counts_of`.)
+    """
     if len(table) == 0:
         return np.zeros(len(query), dtype=np.int64)
     i = np.clip(np.searchsorted(table, query), 0, len(table) - 1)
@@ -55,7 +65,10 @@ def lookup(table, values, query):
 
 
 def order_table(train_ids, m, V, continuation):
-    """One order's counts: each m-gram (h w) and its count; each context h, c(h) and N1+(h .)."""
+    """One order's counts: each m-gram (h w) and its count; each context h, c(h) and N1+(h .).
+
+    Not taught: used by `fit`, once per order.
+    """
     if continuation:  # N1+(. h w): the distinct (m+1)-grams x h w, with their first id dropped
         grams, counts = np.unique(
             np.unique(keys(windows(train_ids, m + 1), V)) % V**m, return_counts=True
@@ -78,7 +91,10 @@ def order_table(train_ids, m, V, continuation):
 def fit(train_ids, n, V, method="kn", discounts=None):
     """The tables of orders m = 1..n (context length m - 1); method 'kn' or 'wb'.
 
-    `discounts` (one per order, lowest first) replaces Kneser-Ney's count-of-counts estimate."""
+    `discounts` (one per order, lowest first) replaces Kneser-Ney's count-of-counts estimate.
+
+    Lab 11-2, "A smoothed count: Kneser-Ney".
+    """
     if method not in ("kn", "wb"):
         raise ValueError(f"method must be 'kn' (Kneser-Ney) or 'wb' (Witten-Bell), got {method!r}")
     if V**n >= 2**63:
@@ -93,7 +109,10 @@ def fit(train_ids, n, V, method="kn", discounts=None):
 
 
 def prob(model, grams):
-    """p(last id of each row | the ids before it), for rows of n ids: the recursion, order 0 up."""
+    """p(last id of each row | the ids before it), for rows of n ids: the recursion, order 0 up.
+
+    Not taught: used by `nats`.
+    """
     V = model["V"]
     grams = np.asarray(grams, dtype=np.int64).reshape(-1, model["n"])
     p = np.full(len(grams), 1.0 / V)  # order 0: uniform, so no probability is ever 0
@@ -114,7 +133,10 @@ def prob(model, grams):
 def nats(model, eval_ids, before=()):
     """Average -log p per character of eval_ids (nats/char), each predicted from the n-1 ids
     before it; for the first characters these come from the end of `before` (the training text).
-    Characters with fewer than n-1 ids before them (if `before` is short) are not scored."""
+    Characters with fewer than n-1 ids before them (if `before` is short) are not scored.
+
+    Lab 11-2, "A smoothed count: Kneser-Ney".
+    """
     n = model["n"]
     before = np.asarray(before, dtype=np.int64)[max(len(before) - (n - 1), 0) :]
     text = np.concatenate([before, np.asarray(eval_ids, dtype=np.int64)])

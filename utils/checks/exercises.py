@@ -113,7 +113,8 @@ def _known_slip(got, slips, otherwise, atol=1e-6):
 
 @_report
 def check_tanh_prime(tanh_prime):
-    """Lecture 11-0a: tanh_prime(x) is the derivative of tanh, elementwise."""
+    """Lecture 11-0a: tanh_prime(x) is the derivative of tanh, elementwise.
+    Lecture 11-0a, "Exercise: tanh' in code"."""
     x = np.concatenate([[0.0, 0.5, -2.0, 10.0], np.random.default_rng().normal(0, 2, 20)])
     expected = 1 - np.tanh(x) ** 2
     got = _numbers(_attempt(tanh_prime, "tanh_prime", x.copy()), "tanh_prime(x)", x.shape)
@@ -144,7 +145,8 @@ def check_tanh_prime(tanh_prime):
 
 @_report
 def check_bptt_step(bptt_step):
-    """Lecture 11-0a: one step of BPTT back through h_t = tanh(U x_t + W h_{t-1} + b_h)."""
+    """Lecture 11-0a: one step of BPTT back through h_t = tanh(U x_t + W h_{t-1} + b_h).
+    Lecture 11-0a, "Exercise: one step of BPTT for $W$"."""
     rng = np.random.default_rng()  # fresh inputs each run: no answer can be written in advance
     batch, hidden = int(rng.integers(2, 5)), int(rng.integers(5, 8))
     W = rng.normal(0, 0.5, (hidden, hidden))
@@ -197,7 +199,8 @@ def check_bptt_step(bptt_step):
 
 @_report
 def check_clip_by_global_norm(clip):
-    """Lecture 11-0b: clip(grads, max_norm) scales all gradients together to a joint norm."""
+    """Lecture 11-0b: clip(grads, max_norm) scales all gradients together to a joint norm.
+    Lecture 11-0b, "Exercise: clipping by the global norm"."""
     rng = np.random.default_rng()
     grads = {"W": rng.normal(0, 3, (4, 4)), "b": rng.normal(0, 3, 4), "V": rng.normal(0, 3, (2, 4))}
     norm = math.sqrt(sum(float(np.sum(g**2)) for g in grads.values()))
@@ -263,7 +266,8 @@ def check_clip_by_global_norm(clip):
 
 @_report
 def check_jacobian_product(jacobian_product):
-    """Lecture 11-0b: dh_T/dh_k as the product of the Jacobians diag(1 - h_i^2) W."""
+    """Lecture 11-0b: dh_T/dh_k as the product of the Jacobians diag(1 - h_i^2) W.
+    Lecture 11-0b, "Exercise: the product of Jacobians"."""
     rng = np.random.default_rng()
     hidden, steps = int(rng.integers(3, 6)), int(rng.integers(4, 7))
     W = rng.normal(0, 0.8, (hidden, hidden))
@@ -305,7 +309,8 @@ def check_jacobian_product(jacobian_product):
 
 @_report
 def check_lstm_step(lstm_step):
-    """Lecture 11-0c: one LSTM step with Keras' weights (gate blocks i, f, c, o)."""
+    """Lecture 11-0c: one LSTM step with Keras' weights (gate blocks i, f, c, o).
+    Lecture 11-0c, "Exercise: one LSTM step"."""
     from ..numpy_rnn import sigmoid
 
     rng = np.random.default_rng()
@@ -391,7 +396,8 @@ def _whole_count(function, name, *args):
 
 @_report
 def check_param_counts(lstm_params, gru_params):
-    """Lecture 11-0c: parameter counts of Keras' LSTM and GRU (reset_after=True) layers."""
+    """Lecture 11-0c: parameter counts of Keras' LSTM and GRU (reset_after=True) layers.
+    Lecture 11-0c, "Exercise: count the parameters"."""
     rng = np.random.default_rng()
     for n, m in [(1, 1), *zip(rng.integers(2, 400, 3).tolist(), rng.integers(2, 300, 3).tolist())]:
         lstm = _whole_count(lstm_params, "lstm_params", n, m)
@@ -429,7 +435,8 @@ def _lstm_stack_total(input_size, hidden_size, layer_size, output_size):
 @_report
 def check_lstm_stack(build_stack):
     """Lecture 11-0d: build_stack(input_size, hidden_size, layer_size, output_size) is a Keras
-    model of `layer_size` stacked LSTMs and a Dense layer, reading (batch, steps, input_size)."""
+    model of `layer_size` stacked LSTMs and a Dense layer, reading (batch, steps, input_size).
+    Lecture 11-0d, "Exercise: any number of layers"."""
     rng = np.random.default_rng()
     for sizes in [
         (5, 12, 1, 3),
@@ -480,7 +487,8 @@ def check_lstm_stack(build_stack):
 
 @_report
 def check_stack_params(stack_params):
-    """Lecture 11-0d: the parameter count of the stacked LSTM model, from its four sizes."""
+    """Lecture 11-0d: the parameter count of the stacked LSTM model, from its four sizes.
+    Lecture 11-0d, "Exercise: count its parameters"."""
     rng = np.random.default_rng()
     random_sizes = rng.integers([2, 2, 2, 2], [300, 300, 6, 50], size=(3, 4)).tolist()
     for sizes in [(5, 12, 1, 3), *map(tuple, random_sizes)]:
@@ -517,7 +525,8 @@ def _pad_rows(sequences, maxlen, padding, truncating):
 
 @_report
 def check_first_four(first_four):
-    """Lab 11-1: first_four(sequences) keeps each sequence's first 4 ids, zeros after them."""
+    """Lab 11-1: first_four(sequences) keeps each sequence's first 4 ids, zeros after them.
+    Lab 11-1, "Exercise: pad and truncate"."""
     rng = np.random.default_rng()
     lengths = [int(rng.integers(5, 9)), int(rng.integers(2, 4)), 4, 1, int(rng.integers(1, 9))]
     sequences = [rng.integers(1, 50, n).tolist() for n in rng.permutation(lengths)]
@@ -590,7 +599,8 @@ def _sentences(rng):
 
 @_report
 def check_word_index(build_word_index):
-    """Lab 11-1: build_word_index(sentences) is the word_index of Tokenizer(oov_token='<OOV>')."""
+    """Lab 11-1: build_word_index(sentences) is the word_index of Tokenizer(oov_token='<OOV>').
+    Lab 11-1, "Exercise: a word index by hand"."""
     sentences = _sentences(np.random.default_rng())
     got = _attempt(
         build_word_index,
@@ -642,8 +652,9 @@ def check_word_index(build_word_index):
 
 @_report
 def check_sample_next(sample_next):
-    """Lab 11-2: sample_next(logits, temperature, top_k, rng) draws one id from
-    softmax(logits / temperature), restricted to the top_k likeliest ids (None: all of them)."""
+    """Lab 11-2a: sample_next(logits, temperature, top_k, rng) draws one id from
+    softmax(logits / temperature), restricted to the top_k likeliest ids (None: all of them).
+    Lab 11-2a, "Exercise: your own sampler"."""
     from ..generate import sampling_distribution
 
     rng = np.random.default_rng()
@@ -765,7 +776,8 @@ def _greedy_steps(step_model, seed_ids, n, carry=True):
 @_report
 def check_char_windows(char_windows):
     """Lab 11-2: char_windows(ids, length, shift) cuts every whole window of `length` inputs and
-    the `length` next ids as targets, one window every `shift` ids."""
+    the `length` next ids as targets, one window every `shift` ids.
+    Lab 11-2, "Exercise: windows by hand"."""
     from ..text import split_windows as _windows  # the course's own windows: the answer
 
     rng = np.random.default_rng()
@@ -847,7 +859,8 @@ def check_char_windows(char_windows):
 @_report
 def check_sequence_nats(sequence_nats):
     """Lab 11-2: sequence_nats(logits, targets) is the mean cross-entropy in nats of softmax(logits)
-    against integer targets, over every position of every sequence, for logits of any size."""
+    against integer targets, over every position of every sequence, for logits of any size.
+    Lab 11-2, "Exercise: the loss by hand"."""
     from ..numpy_rnn import softmax_cross_entropy  # summed over the positions, stable
 
     rng = np.random.default_rng()
@@ -917,8 +930,9 @@ def check_sequence_nats(sequence_nats):
 
 @_report
 def check_greedy_loop(generate_greedy, step_model):
-    """Lab 11-2: generate_greedy(step_model, seed_ids, n_chars) returns n_chars greedy ids,
-    feeding each character to the one-step model once and carrying its states."""
+    """Lab 11-2a: generate_greedy(step_model, seed_ids, n_chars) returns n_chars greedy ids,
+    feeding each character to the one-step model once and carrying its states.
+    Lab 11-2a, "Exercise: the one-step loop"."""
     inputs = getattr(step_model, "inputs", None)
     if not inputs or len(inputs) < 2 or len(getattr(step_model, "outputs", [])) != len(inputs):
         raise _Fail(
@@ -981,7 +995,8 @@ def check_greedy_loop(generate_greedy, step_model):
 
 @_report
 def check_line_ngrams(line_ngrams):
-    """Lab 11-2b: line_ngrams(token_list) gives the line's first 2 ids, its first 3, ..., all."""
+    """Lab 11-2b: line_ngrams(token_list) gives the line's first 2 ids, its first 3, ..., all.
+    Lab 11-2b, "Exercise: the n-grams of one line"."""
     rng = np.random.default_rng()
     lines = [rng.integers(1, 99, n).tolist() for n in (int(rng.integers(4, 9)), 2, 1)]
     for tokens in lines:
@@ -1021,7 +1036,7 @@ def check_line_ngrams(line_ngrams):
 @_report
 def check_predictors_and_labels(split_xy):
     """Lab 11-2b: split_xy(padded) gives the predictors (all columns but the last) and the
-    labels (the last column)."""
+    labels (the last column). Lab 11-2b, "Exercise: predictors and labels"."""
     rng = np.random.default_rng()
     rows, width = int(rng.integers(3, 7)), int(rng.integers(4, 8))
     padded = np.zeros((rows, width), dtype=int)
@@ -1066,7 +1081,7 @@ def check_atomic_save(save_text):
     leaves the old file or the new one, never a cut one: a temporary file in the same folder,
     then os.replace. The check compares the file's inode before and after (a file written in place
     keeps it) and watches os.fsync, os.replace and os.rename: the new file must be on the disk
-    (fsync) before it replaces the old one."""
+    (fsync) before it replaces the old one. Lab 11-2c, "Exercise: an atomic save"."""
     import pathlib
     import tempfile
 
@@ -1173,7 +1188,8 @@ def check_atomic_save(save_text):
 
 @_report
 def check_epoch_timer(timer_class):
-    """Lab 11-2c: timer_class() is a Keras callback whose `seconds` lists each epoch's own time."""
+    """Lab 11-2c: timer_class() is a Keras callback whose `seconds` lists each epoch's own time.
+    Lab 11-2c, "Exercise: a Keras callback"."""
     import time
 
     import keras

@@ -19,7 +19,10 @@ LSTM_TOTAL = 789_200  # the lab's model, the same with LSTM layers (Task 2's oth
 
 def gru_layers(vocab=TOTAL_WORDS):
     """The slides' GRU model for `vocab` word ids, layer by layer: its name in the PASS line, its
-    kind, its parameters, and how it is written."""
+    kind, its parameters, and how it is written.
+
+    Not taught: used by this module (GRU_LAYERS, GRU_TOTAL and check_gru_model's layer table).
+    """
     hidden = vocab // 2
     return [
         ("embedding", "Embedding", vocab * 100, "Embedding(total_words, 100)"),
@@ -45,6 +48,8 @@ def given():
     The checks hold a student's runs to these, so a setting, a split or a seed text redefined in
     a cell of the student's own is a FAIL here, as it is in the grader (which runs the given cells
     itself). tests/test_homework.py checks them against the notebook's given cells.
+
+    Not taught: used by this module's check_comparison, check_validation and check_generation.
     """
     from ..config import pick
 
@@ -66,7 +71,11 @@ def given():
 
 def fingerprint(arrays):
     """A sha256 of integer arrays (a split's word ids), equal only for the same ids in the same
-    shapes."""
+    shapes.
+
+    Not taught: used by check_validation here (against given()'s "held_out"), and by the
+    grader's hidden tests (homework/solutions/11-hw_gru_architecture.tests.py).
+    """
     import hashlib
 
     digest = hashlib.sha256()
@@ -162,7 +171,11 @@ def architecture_problem(config, where="the model"):
     Every object in it must be one of Keras' own classes the grader rebuilds (GRADED_LAYERS,
     INITIALIZERS, ...), registered under no other name; a Constant initializer holds one number;
     no list holds more than 64 numbers (weights do not belong in an architecture); every number is
-    finite and of a sane size."""
+    finite and of a sane size.
+
+    Not taught: used by the grader (tools/grade_runner.py) and by this module's checks of a
+    student's model (check_gru_model, check_validation).
+    """
     todo = [config]
     while todo:
         value = todo.pop()
@@ -313,6 +326,7 @@ def _slides_gru(model, vocab, who="", what="total_words = 672 (the slides' 10,00
 @_report
 def check_gru_model(model):
     """Task 1: the slides' GRU model, layer by layer: kind, size, activation and parameters.
+    Homework, "Task 1: the slides' GRU model".
 
     Sequential, Functional and subclassed models are all accepted; the Input is not a layer here.
     """
@@ -450,6 +464,7 @@ def _given_settings(history, optimizer, epochs, sequences, name):
 @_report
 def check_comparison(results, histories):
     """Task 2: the LSTM and the GRU trained under identical settings, from their runs.
+    Homework, "Task 2: LSTM vs GRU under identical settings".
 
     `histories` holds the History of each model's fit (timed by `utils.FitClock`); `results` the
     numbers reported from them: epochs, time_s (seconds), final loss and final accuracy.
@@ -585,7 +600,11 @@ def _signature(model):
 def evaluate(model, x, y):
     """(loss, accuracy) of `model` on (x, y) with integer labels: the mean cross-entropy (nats per
     word) plus the model's regularization losses, and the share of labels it ranks first. What
-    Keras reports as val_loss and val_accuracy for validation_data=(x, y)."""
+    Keras reports as val_loss and val_accuracy for validation_data=(x, y).
+
+    Not taught: used by check_validation here and by the grader's hidden tests
+    (homework/solutions/11-hw_gru_architecture.tests.py).
+    """
     import keras
 
     scores = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
@@ -621,6 +640,7 @@ def _held_out(held_out):
 @_report
 def check_validation(improved_history, baseline_history, held_out):
     """Task 3: the improved model and the slides' GRU, both judged on the notebook's held-out split.
+    Homework, "Task 3: a better model, judged on held-out text".
 
     Each model's recorded val_loss must be its loss on `held_out`: this re-computes it.
     """
@@ -701,6 +721,7 @@ def _output_units(model):
 @_report
 def check_generation(samples, histories, tokenizer, max_sequence_len, seed_text, settings):
     """Task 4: a text from each model, with the same seed text and the same settings.
+    Homework, "Task 4: the generated text".
 
     `samples` maps 'baseline' and 'improved' to a generated text; `histories` maps them to the
     Histories of Task 3. The check writes each text again with `utils.WordGenerator` and the given
