@@ -16,6 +16,7 @@
 
 import argparse
 import ast
+import copy
 import importlib
 import json
 import pathlib
@@ -23,6 +24,7 @@ import re
 import sys
 
 import nbformat
+from nbstripout import strip_output
 
 from . import ROOT, notebooks
 
@@ -97,15 +99,20 @@ def _badge_and_setup(nb, relpath):
 
 
 def _outputs(nb):
+    # nbstripout decides what is cleared (outputs, counts, widget state), as the pre-commit hook
+    # runs it; the execution counts of the cells it keeps are ours (nbval needs them).
+    stripped = strip_output(copy.deepcopy(nb), keep_output=False, keep_count=True, keep_id=True)
     found = []
-    for i, cell in enumerate(nb.cells):
+    if "widgets" in nb.metadata:
+        found.append("the notebook stores widget state: clear it (nbstripout, or Edit > Clear ...)")
+    for i, (cell, clean) in enumerate(zip(nb.cells, stripped.cells)):
         if cell.cell_type != "code":
             continue
         checked = CHECKED in cell.metadata.get("tags", [])
-        if not checked and (cell.outputs or cell.execution_count is not None):
+        if cell != clean:
             found.append(
-                f"cell {i} stores outputs but CI does not check them: clear them (nbstripout), "
-                f"or tag the cell {CHECKED}"
+                f"cell {i} stores outputs (or metadata) that nbstripout clears, and CI does not "
+                f"check them: clear them (nbstripout), or tag the cell {CHECKED}"
             )
         if checked and cell.outputs and cell.execution_count is None:
             found.append(
@@ -122,8 +129,6 @@ def _outputs(nb):
 
 def _local_paths_and_widgets(nb):
     found = []
-    if "widgets" in nb.metadata:
-        found.append("the notebook stores widget state: clear it (nbstripout, or Edit > Clear ...)")
     places = [("the notebook's metadata", nb.metadata)]
     for i, cell in enumerate(nb.cells):
         places.append((f"cell {i}'s metadata", cell.metadata))
