@@ -11,6 +11,18 @@ them as cell attachments (stamped by `python -m tools.notebooks`), so they appea
 JupyterLab and Colab show only bitmap attachments, so each SVG also gets a PNG rendering (by
 Chromium, at 1.5x for sharp text) for the notebooks; the decks show the SVG itself. Text stays
 text (a generic font), so the pictures stay sharp and searchable.
+
+Why a small `Drawing` class of our own (about 130 lines) and not a library, weighed for issue 31:
+- Graphviz (which CI installs for `plot_model`) places the nodes itself. These pictures are the
+  slides' pictures, placed by hand: Olah's LSTM cell with its gates along one line, the unrolled
+  RNN under its folded cell, the gradient's path drawn over the chain. A layout engine cannot be
+  told to keep them so.
+- drawsvg would write the SVG elements for us, about 60 of the class's lines. What the class is
+  for stays ours either way: the build-up stages a slide reveals one at a time, the `data-node`
+  names that tests/test_diagrams.py follows to check the wiring, TeX-like sub- and superscripts
+  as tspans, white halos behind labels and the small bridges where lines cross. And the committed
+  SVGs must come out byte for byte the same (`--check`), which an upgrade of drawsvg could change.
+  One more dependency to save 60 lines of f-strings was not worth it.
 """
 
 import argparse

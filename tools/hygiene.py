@@ -12,6 +12,12 @@
 - call only `utils` functions that exist;
 - hold no control characters (a tab, a carriage return, ...) in any cell's source: in a JSON
   string "\t" is a tab, so a TeX `\tanh` written with one backslash shows as "anh".
+
+What nbstripout clears (outputs, counts, widget state) is nbstripout's call: the check strips a
+copy with it and reports the cells that change. nb-clean was weighed too: it keeps outputs for a
+whole notebook or none, while CI needs them kept in exactly the cells it checks, as nbstripout's
+`keep_output` does. The other rules are this course's own (its badge, its setup cell, `utils`
+names, paths, TeX escapes): no library knows them.
 """
 
 import argparse
