@@ -469,7 +469,7 @@ CASES = [
         "word tokenizer unfitted",
         lambda f: utils.WordGenerator(f.word_model, _unfitted(), 5),
         ValueError,
-        "the tokenizer has no words",
+        "the tokenizer has no words yet: use the one",
     ),
     (
         "word model str",

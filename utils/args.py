@@ -327,15 +327,19 @@ def lines_and_tokenizer(lines, tokenizer, max_sequence_len):
     if not all(isinstance(line, str) for line in lines):
         raise TypeError("lines must be a list of strings, but not every line is a string.")
     whole("max_sequence_len", max_sequence_len, 2, allow_none=True)
-    if tokenizer is None:
-        return
+    if tokenizer is not None:
+        fitted_tokenizer(tokenizer, "call tokenizer.fit_on_texts(lines) first")
+
+
+def fitted_tokenizer(tokenizer, fix):
+    """`tokenizer`, checked to be a Keras Tokenizer that knows some words (else: `fix`)."""
     if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
         raise TypeError(
-            f"tokenizer must be a Keras Tokenizer (fitted on the training text), got "
+            f"tokenizer must be a Keras Tokenizer fitted on the training text, got "
             f"{type(tokenizer).__name__}."
         )
     if not tokenizer.word_index:
-        raise ValueError("the tokenizer has no words yet: call tokenizer.fit_on_texts(lines).")
+        raise ValueError(f"the tokenizer has no words yet: {fix}.")
 
 
 def sequences_fit(sequences, n_lines, max_sequence_len):
@@ -596,13 +600,7 @@ def word_model(model, tokenizer, max_sequence_len):
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
-    if not (hasattr(tokenizer, "word_index") and hasattr(tokenizer, "texts_to_sequences")):
-        raise TypeError(
-            f"tokenizer must be a Keras Tokenizer, the one the model was trained with, got "
-            f"{type(tokenizer).__name__}."
-        )
-    if not tokenizer.word_index:
-        raise ValueError("the tokenizer has no words: use the one the model was trained with.")
+    fitted_tokenizer(tokenizer, "use the one the model was trained with")
     whole("max_sequence_len", max_sequence_len, minimum=2)
     try:
         steps = model.inputs[0].shape[1]
