@@ -27,8 +27,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 ROOT = pathlib.Path(__file__).resolve().parent
 EXECUTED = ROOT / "build" / "executed"
 DECK_STYLE = ROOT / "slides" / "deck.mplstyle"
-_SAVE_RUNS = "IPYTHONDIR" not in os.environ and DECK_STYLE.is_file()
-if _SAVE_RUNS:
+# The profile is made once, by the test command's own process; its pytest-xdist workers (its
+# children) inherit it. A pytest that a test starts inside has IPYTHONDIR set, and saves nothing.
+_OWNER = os.environ.get("COURSE_DECK_OWNER")
+_WORKER = _OWNER is not None and str(os.getppid()) == _OWNER
+_SAVE_RUNS = DECK_STYLE.is_file() and ("IPYTHONDIR" not in os.environ or _WORKER)
+if _SAVE_RUNS and not _WORKER:
     _profile = pathlib.Path(tempfile.mkdtemp(prefix="course-ipython-")) / "profile_default"
     _profile.mkdir(parents=True)
     _lines = ["import matplotlib.pyplot", f"matplotlib.pyplot.style.use({str(DECK_STYLE)!r})"]
@@ -36,6 +40,7 @@ if _SAVE_RUNS:
         f"c.InlineBackend.figure_formats = {{'svg'}}\nc.IPKernelApp.exec_lines = {_lines!r}\n"
     )
     os.environ["IPYTHONDIR"] = str(_profile.parent)
+    os.environ["COURSE_DECK_OWNER"] = str(os.getpid())
 _passed = {}  # notebook -> how many of its cells ran and passed
 
 
@@ -99,8 +104,14 @@ def kernel_utils_problem(folder):
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """The deck tests go last, after the notebooks whose runs they use (see above).
+
+    The test command runs on two workers (pytest-xdist, `-n 2 --dist loadgroup` in pyproject.toml):
+    each test module is one group, run whole by one worker, so its module-wide fixtures (a class
+    of graded submissions, trained models) are made once; the notebooks and the deck tests are one
+    group, so the decks come after the runs they are built from, on the same worker.
 
     Checked cells are compared on what they print and return, not on stderr: TensorFlow writes
     log lines there that vary by machine. nbval skips the output keys named in each notebook's
@@ -118,6 +129,10 @@ def pytest_collection_modifyitems(items):
             notebook.skip_compare = (*notebook.skip_compare, "stderr")
     decks = [item for item in items if item.path.name == "test_slides.py"]
     items[:] = [item for item in items if item.path.name != "test_slides.py"] + decks
+    for item in items:
+        in_notebooks = isinstance(item, IPyNbCell) or item in decks
+        group = "notebooks-and-decks" if in_notebooks else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # COURSE_STUDENT_NOTEBOOKS=1 makes nbval run the student versions of the lectures and labs (stubs
