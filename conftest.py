@@ -11,6 +11,7 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 
 import nbformat
 import pytest
@@ -27,11 +28,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 ROOT = pathlib.Path(__file__).resolve().parent
 EXECUTED = ROOT / "build" / "executed"
 DECK_STYLE = ROOT / "slides" / "deck.mplstyle"
-# The profile is made once, by the test command's own process; its pytest-xdist workers (its
-# children) inherit it. A pytest that a test starts inside has IPYTHONDIR set, and saves nothing.
-_OWNER = os.environ.get("COURSE_DECK_OWNER")
-_WORKER = _OWNER is not None and str(os.getppid()) == _OWNER
-_SAVE_RUNS = DECK_STYLE.is_file() and ("IPYTHONDIR" not in os.environ or _WORKER)
+# The test command's own process makes the profile; its pytest-xdist workers (its children)
+# inherit it. A pytest that a test starts inside has IPYTHONDIR set, and saves nothing.
+_OWNER = os.environ.get("COURSE_TEST_OWNER")
+_WORKER = _OWNER is not None and str(os.getppid()) == _OWNER  # a worker of the test command
+if not _WORKER:
+    os.environ["COURSE_TEST_OWNER"] = str(os.getpid())
+_OURS = os.environ.get("IPYTHONDIR") == os.environ.get("COURSE_DECK_IPYTHONDIR", "")
+_SAVE_RUNS = DECK_STYLE.is_file() and ("IPYTHONDIR" not in os.environ or (_WORKER and _OURS))
 if _SAVE_RUNS and not _WORKER:
     _profile = pathlib.Path(tempfile.mkdtemp(prefix="course-ipython-")) / "profile_default"
     _profile.mkdir(parents=True)
@@ -39,9 +43,46 @@ if _SAVE_RUNS and not _WORKER:
     (_profile / "ipython_kernel_config.py").write_text(
         f"c.InlineBackend.figure_formats = {{'svg'}}\nc.IPKernelApp.exec_lines = {_lines!r}\n"
     )
-    os.environ["IPYTHONDIR"] = str(_profile.parent)
-    os.environ["COURSE_DECK_OWNER"] = str(os.getpid())
+    os.environ["IPYTHONDIR"] = os.environ["COURSE_DECK_IPYTHONDIR"] = str(_profile.parent)
 _passed = {}  # notebook -> how many of its cells ran and passed
+
+# Grading a class (tests/test_grade*.py) judges the times each submission's FitClock measured,
+# which holds on a machine as loaded as the grader's own workers make it, no more (see
+# TIME_SLACK and SHARE_SLACK in the hidden tests). So a test of those modules runs alone: it waits
+# for the other pytest-xdist worker's current test, which then waits until the grading is done.
+# (Only between the test command's workers: a pytest that a test starts inside takes no part.)
+ALONE = ("test_grade.py", "test_grade_uid.py")
+_LOCK = ROOT / "build" / "alone.lock"  # held shared by every test, alone by those of ALONE
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not _WORKER or os.name != "posix":
+        return (yield)
+    import fcntl
+
+    from utils.files import running
+
+    _LOCK.parent.mkdir(parents=True, exist_ok=True)
+    alone = item.path.name in ALONE
+    wanted = _LOCK.with_name(f"alone.wanted-{os.getpid()}")
+    if alone:
+        wanted.touch()  # from now on, no other test starts
+    else:
+        while True:  # a test that waits to run alone goes first (a dead process's wish is void)
+            others = [p for p in _LOCK.parent.glob("alone.wanted-*") if p != wanted]
+            live = [p for p in others if running(int(p.name.rsplit("-", 1)[1])) is not False]
+            if not live:
+                break
+            time.sleep(0.5)
+    with open(_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            if alone:
+                wanted.unlink(missing_ok=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -120,6 +161,7 @@ def pytest_collection_modifyitems(items):
     Before any notebook runs, its kernel must import this checkout's `utils` (see
     `kernel_utils_problem`); if not, the session stops with the reason and the fix."""
     notebooks = {item.parent for item in items if isinstance(item, IPyNbCell)}
+    notebook_items = {item for item in items if isinstance(item, IPyNbCell)}
     if notebooks:
         problem = kernel_utils_problem(pathlib.Path(str(next(iter(notebooks)).fspath)).parent)
         if problem:
@@ -133,6 +175,9 @@ def pytest_collection_modifyitems(items):
         in_notebooks = isinstance(item, IPyNbCell) or item in decks
         group = "notebooks-and-decks" if in_notebooks else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
+    # The two longest groups start first, one on each worker (the rest fill in behind them):
+    # grading a class of submissions (tests/test_grade.py, about 6 minutes) and the notebooks.
+    items.sort(key=lambda item: (item.path.name != "test_grade.py", item not in notebook_items))
 
 
 # COURSE_STUDENT_NOTEBOOKS=1 makes nbval run the student versions of the lectures and labs (stubs
