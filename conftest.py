@@ -46,12 +46,13 @@ if _SAVE_RUNS and not _WORKER:
     os.environ["IPYTHONDIR"] = os.environ["COURSE_DECK_IPYTHONDIR"] = str(_profile.parent)
 _passed = {}  # notebook -> how many of its cells ran and passed
 
-# Grading a class (tests/test_grade*.py) judges the times each submission's FitClock measured,
-# which holds on a machine as loaded as the grader's own workers make it, no more (see
-# TIME_SLACK and SHARE_SLACK in the hidden tests). So a test of those modules runs alone: it waits
-# for the other pytest-xdist worker's current test, which then waits until the grading is done.
-# (Only between the test command's workers: a pytest that a test starts inside takes no part.)
-ALONE = ("test_grade.py", "test_grade_uid.py")
+# Grading a class (tests/test_grade.py) judges the times each Task 2 submission's FitClock
+# measured, which holds on a machine as loaded as the grader's own workers make it, no more (see
+# TIME_SLACK and SHARE_SLACK in the hidden tests; beside a third program, pytest-xdist's other
+# worker running notebooks, a halved clock once passed). So that module's tests run alone: each
+# waits for the other worker's current test, which then waits until it is done. (Only between the
+# test command's workers: a pytest that a test starts inside takes no part.)
+ALONE = ("test_grade.py",)
 _LOCK = ROOT / "build" / "alone.lock"  # held shared by every test, alone by those of ALONE
 
 

@@ -571,7 +571,9 @@ def submissions(weights):
             task3(replace_line(R[TRAIN3], "baseline_history = ", TYPED_BASELINE)),
             (2, 0, 0, 2, 4, "graded"),
         ),
-        "magics": (student(R[TASK1], *[None] * 5, *MAGICS * 3), (2, 0, 0, 0, 2, "graded")),
+        # one cell of each kind (each costs the student's kernel a minute or so, to no purpose
+        # beyond the first: test_magic_lines_are_read_without_ipythons_transformer pins the rest)
+        "magics": (student(R[TASK1], *[None] * 5, *MAGICS), (2, 0, 0, 0, 2, "graded")),
         "subclassed": (student(SUBCLASSED), (0, 0, 0, 0, 0, "graded")),
         # 3 GiB files in each writable folder, then 24 MB of printing
         "disk-and-output": (
@@ -732,6 +734,25 @@ def test_the_grader_reads_its_files_as_data_only(graded):
 def test_a_file_name_is_never_a_formula_in_the_table(graded):
     text = (graded[1] / "grades.csv").read_text()
     assert "\n'=HYPERLINK(1).ipynb," in text and "\n=HYPERLINK" not in text
+
+
+def test_magic_lines_are_read_without_ipythons_transformer(monkeypatch):
+    """The grader reads a cell in one pass over its lines. IPython's own transformer re-reads a
+    cell once per magic line: 501 magics make it give up with an error, 499 take it minutes, and
+    either stopped or stalled the whole grading run in the grader's own process."""
+    from IPython.core import inputtransformer2
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the grader read a cell with IPython's transformer")
+
+    monkeypatch.setattr(inputtransformer2.TransformerManager, "transform_cell", refuse)
+    grade.syntax.cache_clear()
+    for cell in MAGICS:
+        assert grade.syntax(cell) == grade.syntax(cell.replace("%pwd\n", ""))
+    nb = student(R[TASK1], *[None] * 5, *MAGICS * 3)
+    release = nbformat.read(STUDENT, as_version=4)
+    grade.prepare(nb, release)
+    assert not grade.suspicious(nb, release)
 
 
 def test_a_submission_out_of_time_is_stopped_and_the_rest_graded(tmp_path):
