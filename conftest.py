@@ -31,7 +31,9 @@ DECK_STYLE = ROOT / "slides" / "deck.mplstyle"
 # The test command's own process makes the profile; its pytest-xdist workers (its children)
 # inherit it. A pytest that a test starts inside has IPYTHONDIR set, and saves nothing.
 _OWNER = os.environ.get("COURSE_TEST_OWNER")
-_WORKER = _OWNER is not None and str(os.getppid()) == _OWNER  # a worker of the test command
+# a pytest-xdist worker of the test command (a pytest started by a test is not one)
+_WORKER = "PYTEST_XDIST_WORKER" in os.environ and str(os.getppid()) == _OWNER
+_TOP = _OWNER is None or _WORKER  # not a pytest that a test started
 if not _WORKER:
     os.environ["COURSE_TEST_OWNER"] = str(os.getpid())
 _OURS = os.environ.get("IPYTHONDIR") == os.environ.get("COURSE_DECK_IPYTHONDIR", "")
@@ -50,33 +52,34 @@ _passed = {}  # notebook -> how many of its cells ran and passed
 # measured, which holds on a machine as loaded as the grader's own workers make it, no more (see
 # TIME_SLACK and SHARE_SLACK in the hidden tests; beside a third program, pytest-xdist's other
 # worker running notebooks, a halved clock once passed). So that module's tests run alone: each
-# waits for the other worker's current test, which then waits until it is done. (Only between the
-# test command's workers: a pytest that a test starts inside takes no part.)
+# waits for the current test of every other test run on this machine (the other worker; CI's
+# run on the oldest stack), which then wait until it is done. A pytest that a test starts inside
+# takes no part.
 ALONE = ("test_grade.py",)
-_LOCK = ROOT / "build" / "alone.lock"  # held shared by every test, alone by those of ALONE
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    if not _WORKER or os.name != "posix":
+    if not _TOP or os.name != "posix":
         return (yield)
     import fcntl
 
     from utils.files import running
 
-    _LOCK.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = pathlib.Path(tempfile.gettempdir(), f"course-tests-{os.getuid()}", "alone.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     alone = item.path.name in ALONE
-    wanted = _LOCK.with_name(f"alone.wanted-{os.getpid()}")
+    wanted = lock_path.with_name(f"alone.wanted-{os.getpid()}")
     if alone:
         wanted.touch()  # from now on, no other test starts
     else:
         while True:  # a test that waits to run alone goes first (a dead process's wish is void)
-            others = [p for p in _LOCK.parent.glob("alone.wanted-*") if p != wanted]
+            others = [p for p in lock_path.parent.glob("alone.wanted-*") if p != wanted]
             live = [p for p in others if running(int(p.name.rsplit("-", 1)[1])) is not False]
             if not live:
                 break
             time.sleep(0.5)
-    with open(_LOCK, "a") as lock:
+    with open(lock_path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
         try:
             return (yield)
