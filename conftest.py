@@ -149,7 +149,15 @@ def kernel_utils_problem(folder):
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_itemcollected(item):
+    """Each item's pytest-xdist group (see below), marked as it is collected: before any
+    `pytest_collection_modifyitems`, whichever order the hooks run in, xdist's included."""
+    in_notebooks = isinstance(item, IPyNbCell) or item.path.name == "test_slides.py"
+    item.add_marker(
+        pytest.mark.xdist_group("notebooks-and-decks" if in_notebooks else item.path.name)
+    )
+
+
 def pytest_collection_modifyitems(items):
     """The deck tests go last, after the notebooks whose runs they use (see above).
 
@@ -175,10 +183,6 @@ def pytest_collection_modifyitems(items):
             notebook.skip_compare = (*notebook.skip_compare, "stderr")
     decks = [item for item in items if item.path.name == "test_slides.py"]
     items[:] = [item for item in items if item.path.name != "test_slides.py"] + decks
-    for item in items:
-        in_notebooks = isinstance(item, IPyNbCell) or item in decks
-        group = "notebooks-and-decks" if in_notebooks else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
     # The two longest groups start first, one on each worker (the rest fill in behind them):
     # grading a class of submissions (tests/test_grade.py, about 6 minutes) and the notebooks.
     items.sort(key=lambda item: (item.path.name != "test_grade.py", item not in notebook_items))
