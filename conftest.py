@@ -173,7 +173,6 @@ def pytest_collection_modifyitems(items):
     Before any notebook runs, its kernel must import this checkout's `utils` (see
     `kernel_utils_problem`); if not, the session stops with the reason and the fix."""
     notebooks = {item.parent for item in items if isinstance(item, IPyNbCell)}
-    notebook_items = {item for item in items if isinstance(item, IPyNbCell)}
     if notebooks:
         problem = kernel_utils_problem(pathlib.Path(str(next(iter(notebooks)).fspath)).parent)
         if problem:
@@ -185,7 +184,7 @@ def pytest_collection_modifyitems(items):
     items[:] = [item for item in items if item.path.name != "test_slides.py"] + decks
     # The two longest groups start first, one on each worker (the rest fill in behind them):
     # grading a class of submissions (tests/test_grade.py, about 6 minutes) and the notebooks.
-    items.sort(key=lambda item: (item.path.name != "test_grade.py", item not in notebook_items))
+    items.sort(key=lambda i: (i.path.name != "test_grade.py", not isinstance(i, IPyNbCell)))
 
 
 # COURSE_STUDENT_NOTEBOOKS=1 makes nbval run the student versions of the lectures and labs (stubs
